@@ -1,0 +1,552 @@
+"""The annotation pass: the shared facts every rule reads, computed once per document.
+
+A rule never re-derives "is there an apology, and what is it for?" or "does the message
+own the fault anywhere?"; it reads ``Analysis``. Facts are located (``Mark``: character
+offsets into the text) so findings and the anatomy can point at their evidence.
+
+Matching runs on a *normalized* copy of the text (curly quotes and apostrophes made
+straight, non-breaking spaces made plain). Every replacement is one character for one
+character, so offsets in the normalized text are offsets in the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .lexicons import FLAGS, Lexicons
+
+_NORMALIZE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                            "\u00a0": " ", "\u2032": "'", "\u02bc": "'"})
+
+# Quoted words (the client's own words quoted back) and reply lines are not the writer's
+# prose: no rule fires inside them and they show no element.
+_QUOTED = re.compile(r'"[^"\n]{3,400}"|^[ \t]*>.*$', re.MULTILINE)
+_NEGATION = re.compile(r"\b(?:not|n't|never|no\s+longer|without|neither|nor)\b|n't\b", FLAGS)
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(?:but|and|because|although|though|while|so)\b",
+                           FLAGS)
+_HEDGED = re.compile(
+    r"\b(?:may|might|could)\s+(?:have\s+)?(?:been\s+)?|\bpotentially\b|\bpossibly\b|\bperhaps\b",
+    FLAGS)
+_QUESTION_END = re.compile(r"\?\s*$")
+_COUNT = re.compile(
+    r"[$\u20ac\u00a3]\s?\d[\d,.]*|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b)|\b\d{1,3}(?:,\d{3})+\b"
+    r"|\b\d+(?:\.\d+)?\b", FLAGS)
+_CONDITIONAL_APOLOGY = re.compile(
+    r"\b(?:sorry|apologi[sz]e|apologies|apology|regret)\s+(?:\w+\s+){0,2}?(?:to\s+(?:anyone|anybody|those|any\s+(?:customers?|users?|clients?))|if|in\s+case|to\s+the\s+extent|should\s+(?:you|this|any)|for\s+any(?:one|body)?)\b"
+    r"|\b(?:anyone|anybody|those|customers|users|clients|any\s+customers?)\s+(?:of\s+you\s+)?(?:who|that)\s+(?:may|might|could)\b"
+    r"|^\W*(?:to\s+the\s+extent|if\s+(?:you|anyone|your\s+\w+)\s+(?:were|was|have\s+been|has\s+been|felt|feel)\s+(?:\w+\s+)?(?:affected|impacted|offended|inconvenienced|upset|disrupted))",
+    FLAGS)
+_BUT = re.compile(
+    r"(?:[,;\u2014]\s*|\s-\s|\s)(?:but|however|although|though|that\s+said|nevertheless|nonetheless|even\s+so)\b|,\s*yet\b",
+    FLAGS)
+_BUT_NEXT = re.compile(
+    r"^\W*(?:but|however|that\s+said|nevertheless|nonetheless|in\s+fairness|to\s+be\s+fair|still,|having\s+said\s+that|even\s+so|although|though)\b",
+    FLAGS)
+_DATED_FOLLOW_UP = re.compile(
+    r"\b(?:we|I)(?:'ll|\s+will|'re\s+going\s+to|\s+are\s+going\s+to)\s+(?:\w+\s+){0,3}?(?:send|share|publish|give|walk|email|post|report|present|take\s+you\s+through|go\s+through)\b",
+    FLAGS)
+_REVIEW_CONTENT = re.compile(
+    r"\b(?:review|report|post-?mortem|analysis|findings|changes?|cause|plan|action\s+items?|rca|write-?up|summary|what\s+we(?:'re|\s+are)\s+(?:changing|doing))\b",
+    FLAGS)
+_FIRST_PERSON_SUBJECTS = frozenset({"we", "i"})
+_FIRST_PERSON_POSSESSIVES = frozenset({"our", "my"})
+_GUIDANCE_START = re.compile(r"^\W*(?:if|when|once|until|in\s+case)\s+you\b", FLAGS)
+_NAME_LINE = re.compile(
+    r"^\W*(?:[A-Z][a-z'\u2019.-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z'\u2019.-]+|[A-Z]\.|de|van|von|da|di|le|la)){0,3}\W*$")
+_TEAM_WORDS = re.compile(r"\b(?:team|support|customer|service|department|desk|the|all|everyone|us)\b",
+                         re.IGNORECASE)
+
+Target = Literal["act", "event", "feeling", "none"]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A located fact: ``[start, end)`` in the text, and the sentence it is in."""
+
+    start: int
+    end: int
+    sent: int
+
+
+@dataclass(frozen=True)
+class Sent:
+    index: int
+    start: int
+    end: int
+    text: str
+    span: Any  # spacy.tokens.Span
+    quoted: bool
+
+
+@dataclass(frozen=True)
+class Apology:
+    """An apology predicate ("we're sorry", "our apologies") and what it is for."""
+
+    start: int
+    end: int
+    sent: int
+    target: Target
+    object_start: int | None = None
+    object_end: int | None = None
+    condition: tuple[int, int] | None = None  # "if your service was impacted"
+    pivot: tuple[int, int] | None = None  # "but ..." / "However, ..." after the apology
+    pivot_clause: str = ""
+
+
+@dataclass
+class Analysis:
+    text: str  # normalized: same length and offsets as the original
+    doc: Any  # spacy.tokens.Doc
+    lex: Lexicons
+    sents: list[Sent]
+    quoted: list[tuple[int, int]]
+    apologies: list[Apology] = field(default_factory=list)
+    ownership: list[Mark] = field(default_factory=list)
+    causal: list[Mark] = field(default_factory=list)
+    explanation: list[Mark] = field(default_factory=list)
+    impact: list[Mark] = field(default_factory=list)
+    remedy: list[Mark] = field(default_factory=list)
+    prevention: list[Mark] = field(default_factory=list)
+    next_update: list[Mark] = field(default_factory=list)
+    contact: list[Mark] = field(default_factory=list)
+    current_action: list[Mark] = field(default_factory=list)
+    times: list[Mark] = field(default_factory=list)
+    spec: list[Mark] = field(default_factory=list)
+    ongoing: bool = False
+    first_person_subject: bool = False
+    word_count: int = 0
+
+    # --- helpers the rules share --------------------------------------------------
+
+    def is_quoted(self, start: int, end: int) -> bool:
+        return any(q0 <= start and end <= q1 for q0, q1 in self.quoted)
+
+    def sent_at(self, offset: int) -> Sent:
+        for sent in self.sents:
+            if sent.start <= offset < sent.end:
+                return sent
+        return self.sents[-1]
+
+    def negated_before(self, sent: Sent, offset: int) -> bool:
+        """Is there a negation between the start of the clause and ``offset``?"""
+        before = self.text[sent.start:offset]
+        breaks = list(_CLAUSE_BREAK.finditer(before))
+        clause = before[breaks[-1].end():] if breaks else before
+        return bool(_NEGATION.search(clause))
+
+    def in_sentence(self, marks: list[Mark], sent: Sent) -> bool:
+        return any(m.sent == sent.index for m in marks)
+
+    def near(self, marks: list[Mark], sent: Sent, after: int = 1) -> bool:
+        """A mark in this sentence or in one of the next ``after`` sentences."""
+        return any(sent.index <= m.sent <= sent.index + after for m in marks)
+
+    def sentences(self) -> list[Sent]:
+        """The writer's own sentences (quoted text left out)."""
+        return [s for s in self.sents if not s.quoted and s.text.strip()]
+
+
+def normalize(text: str) -> str:
+    return text.translate(_NORMALIZE)
+
+
+# --- the pass --------------------------------------------------------------------------
+
+
+def annotate(text: str, doc: Any, lex: Lexicons) -> Analysis:
+    norm = normalize(text)
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(norm)]
+    sents = _sentences(norm, doc, quoted)
+    a = Analysis(text=norm, doc=doc, lex=lex, sents=sents, quoted=quoted)
+    a.word_count = sum(1 for t in doc if t.is_alpha)
+    a.first_person_subject = any(
+        t.lower_ in _FIRST_PERSON_SUBJECTS and t.dep_ in ("nsubj", "nsubjpass")
+        and not a.is_quoted(t.idx, t.idx + 1)
+        for t in doc
+    )
+    a.ongoing = bool(lex.regex("ongoing").search(_unquoted(norm, quoted)))
+    for sent in a.sentences():
+        _sentence_facts(a, sent)
+    a.times = [m for m in _marks(a, lex.regex("time_expressions")) if not a.is_quoted(m.start, m.end)]
+    a.spec = sorted(
+        a.times + _marks(a, _COUNT) + _marks(a, lex.regex("symptoms")),
+        key=lambda m: m.start,
+    )
+    a.contact += _signoff(a)
+    return a
+
+
+def _unquoted(text: str, quoted: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for q0, q1 in quoted:
+        chars[q0:q1] = " " * (q1 - q0)
+    return "".join(chars)
+
+
+def _sentences(text: str, doc: Any, quoted: list[tuple[int, int]]) -> list[Sent]:
+    out: list[Sent] = []
+    for span in doc.sents:
+        start = span.start_char
+        end = span.end_char
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        while start < end and text[start].isspace():
+            start += 1
+        if start == end:
+            continue
+        is_quoted = any(q0 <= start and end <= q1 for q0, q1 in quoted)
+        out.append(Sent(len(out), start, end, text[start:end], span, is_quoted))
+    return out
+
+
+def _marks(a: Analysis, pattern: re.Pattern[str]) -> list[Mark]:
+    marks = []
+    for m in pattern.finditer(a.text):
+        if m.end() > m.start():
+            marks.append(Mark(m.start(), m.end(), a.sent_at(m.start()).index))
+    return marks
+
+
+def _sentence_mark(sent: Sent) -> Mark:
+    return Mark(sent.start, sent.end, sent.index)
+
+
+def _sentence_facts(a: Analysis, sent: Sent) -> None:
+    lex = a.lex
+    text = sent.text
+    whole = _sentence_mark(sent)
+
+    if not _QUESTION_END.search(text):
+        a.apologies += _apologies(a, sent)
+
+    if _owns(a, sent):
+        a.ownership.append(whole)
+
+    causal = lex.regex("causal_cues").search(text)
+    if causal:
+        a.causal.append(Mark(sent.start + causal.start(), sent.start + causal.end(), sent.index))
+    concrete = lex.regex("concrete_causes").search(text)
+    hedged = bool(lex.regex("hedges").search(text))
+    if concrete and not hedged and (causal or a.in_sentence(a.ownership, sent)):
+        a.explanation.append(whole)
+
+    if _is_impact(a, sent):
+        a.impact.append(whole)
+
+    if _is_remedy(a, sent):
+        a.remedy.append(whole)
+
+    if _is_prevention(a, sent):
+        a.prevention.append(whole)
+
+    if lex.regex("next_update").search(text) and lex.regex("time_expressions").search(text):
+        a.next_update.append(whole)
+
+    if lex.regex("contact").search(text) and not lex.regex("no_reply").search(text):
+        a.contact.append(whole)
+
+    action = lex.regex("current_action").search(text)
+    if action and not _HEDGED.search(text[: action.start()]) \
+            and not a.negated_before(sent, sent.start + action.start()):
+        a.current_action.append(whole)
+
+
+# --- apology ---------------------------------------------------------------------------
+
+
+def _apologies(a: Analysis, sent: Sent) -> list[Apology]:
+    found: list[Apology] = []
+    not_apology = a.lex.regex("apology_not_apology")
+    for m in a.lex.regex("apology_predicates").finditer(sent.text):
+        after = sent.text[m.end():]
+        if not_apology.match(after.lstrip()):
+            continue
+        start, end = sent.start + m.start(), sent.start + m.end()
+        if found and start < found[-1].end:
+            continue
+        if a.negated_before(sent, start + (m.end() - m.start())):
+            continue
+        head = _apology_head(sent, start, end)
+        target, obj = _apology_target(head) if head is not None else ("none", None)
+        found.append(Apology(
+            start=start, end=end, sent=sent.index, target=target,
+            object_start=obj[0] if obj else None, object_end=obj[1] if obj else None,
+            condition=_condition(a, sent, head),
+            pivot=_pivot(a, sent, end),
+            pivot_clause=_pivot_clause(a, sent, end),
+        ))
+    return found
+
+
+def _apology_head(sent: Sent, start: int, end: int) -> Any:
+    for tok in sent.span:
+        if start <= tok.idx < end and tok.lower_ in (
+            "sorry", "apologize", "apologise", "apologies", "apology", "apologising",
+            "apologizing",
+        ):
+            return tok
+    return None
+
+
+def _attachments(head: Any) -> list[Any]:
+    """Children that can carry what an apology is for (also via "we're" for "sorry")."""
+    kids = [c for c in head.children if c.i > head.i]
+    if head.dep_ in ("acomp", "xcomp", "attr", "dobj") and head.head.i < head.i:
+        kids += [c for c in head.head.children if c.i > head.i]
+    return kids
+
+
+def _apology_target(head: Any) -> tuple[Target, tuple[int, int] | None]:
+    for child in _attachments(head):
+        span = (child.left_edge.idx, child.right_edge.idx + len(child.right_edge))
+        if child.dep_ in ("ccomp", "advcl") and child.tag_.startswith("VB"):
+            mark = [c for c in child.children if c.dep_ == "mark"]
+            if mark and mark[0].lower_ in ("if", "whether", "because", "since", "as", "while"):
+                continue
+            return _clause_target(child), span
+        if child.dep_ == "xcomp" or (child.dep_ == "prep" and child.lower_ in ("for", "about", "over")):
+            if child.dep_ == "xcomp":
+                return "act", span
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if not objects:
+                continue
+            return _object_target(objects[0]), span
+    return "none", None
+
+
+def _clause_target(verb: Any) -> Target:
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
+    subject = subjects[0] if subjects else None
+    if subject is not None and subject.lower_ in _FIRST_PERSON_SUBJECTS:
+        return "act"
+    agents = [c for c in verb.children if c.dep_ == "agent"]
+    for agent in agents:
+        if any(g.lower_ in ("us", "me") or _has_first_person_poss(g) for g in agent.children):
+            return "act"
+    if subject is not None and subject.lower_ == "you":
+        comps = [c.lower_ for c in verb.children if c.dep_ in ("acomp", "oprd")]
+        if verb.lower_ in _FEELING_VERBS or any(c in _FEELING_ADJ for c in comps):
+            return "feeling"
+    return "event"
+
+
+_FEELING_VERBS = frozenset(
+    "feel feels felt think thinks thought believe believed perceive perceived see saw view "
+    "viewed find found consider considered took take".split())
+_FEELING_ADJ = frozenset(
+    "upset frustrated disappointed unhappy dissatisfied concerned confused offended annoyed "
+    "angry worried displeased".split())
+_FEELING_NOUNS = frozenset(
+    "frustration disappointment concern concerns confusion upset annoyance anger "
+    "dissatisfaction displeasure feelings perception impression worry".split())
+
+
+def _has_first_person_poss(tok: Any) -> bool:
+    return any(c.dep_ == "poss" and c.lower_ in _FIRST_PERSON_POSSESSIVES for c in tok.children)
+
+
+def _object_target(obj: Any) -> Target:
+    if obj.tag_ == "VBG" or obj.dep_ == "pcomp":
+        return "act"  # "sorry for sending you…": the gerund's subject is the writer
+    if obj.lower_ in _FEELING_NOUNS and any(c.lower_ == "your" for c in obj.children):
+        return "feeling"
+    if _has_first_person_poss(obj):
+        return "act"  # "our mistake", "our delay in replying"
+    for child in obj.children:
+        if child.dep_ in ("relcl", "acl") and any(
+            s.lower_ in _FIRST_PERSON_SUBJECTS for s in child.children if s.dep_ == "nsubj"
+        ):
+            return "act"  # "the error we made"
+    return "event"
+
+
+def _condition(a: Analysis, sent: Sent, head: Any) -> tuple[int, int] | None:
+    if head is not None:
+        for child in _attachments(head) + [c for c in head.children if c.i < head.i]:
+            if child.dep_ == "advcl" and any(
+                m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in child.children
+            ):
+                return child.left_edge.idx, child.right_edge.idx + len(child.right_edge)
+    m = _CONDITIONAL_APOLOGY.search(sent.text)
+    if m:
+        return sent.start + m.start(), sent.start + m.end()
+    return None
+
+
+def _pivot(a: Analysis, sent: Sent, apology_end: int) -> tuple[int, int] | None:
+    rest = a.text[apology_end:sent.end]
+    m = _BUT.search(rest)
+    if m:
+        word = re.search(r"\w[\w\s]*\w|\w", m.group(0))
+        assert word is not None
+        start = apology_end + m.start() + word.start()
+        return start, start + len(word.group(0))
+    nxt = _next_sentence(a, sent)
+    if nxt is not None:
+        m = _BUT_NEXT.match(nxt.text)
+        if m:
+            word = re.search(r"\w[\w\s]*\w|\w", m.group(0))
+            assert word is not None
+            start = nxt.start + m.start() + word.start()
+            return start, start + len(word.group(0))
+    return None
+
+
+def _pivot_clause(a: Analysis, sent: Sent, apology_end: int) -> str:
+    pivot = _pivot(a, sent, apology_end)
+    if pivot is None:
+        return ""
+    target = a.sent_at(pivot[0])
+    return a.text[pivot[0]:target.end]
+
+
+def _next_sentence(a: Analysis, sent: Sent) -> Sent | None:
+    if sent.index + 1 < len(a.sents):
+        nxt = a.sents[sent.index + 1]
+        if not nxt.quoted:
+            return nxt
+    return None
+
+
+# --- ownership -------------------------------------------------------------------------
+
+
+def _subject(verb: Any) -> Any:
+    """The verb's subject, inherited from the first verb for "we ran X and deleted Y"."""
+    seen = 0
+    while verb is not None and seen < 5:
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                return child
+        if verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
+            verb = verb.head
+            seen += 1
+            continue
+        return None
+    return None
+
+
+def _negated_verb(verb: Any) -> bool:
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    if verb.dep_ == "xcomp" and any(c.dep_ == "neg" for c in verb.head.children):
+        return True
+    return False
+
+
+def _owns(a: Analysis, sent: Sent) -> bool:
+    lex = a.lex
+    for m in lex.regex("ownership_phrases").finditer(sent.text):
+        if not a.negated_before(sent, sent.start + m.start()):
+            return True
+    fault = lex.words("fault_verbs")
+    ambiguous = lex.words("ambiguous_fault_verbs")
+    omission = lex.words("omission_verbs")
+    markers = lex.regex("fault_markers")
+    third = lex.words("third_parties")
+    for tok in sent.span:
+        if not tok.tag_.startswith("VB"):
+            continue
+        word = tok.lower_
+        subject = _subject(tok)
+        if subject is None:
+            continue
+        negated = _negated_verb(tok)
+        subtree = a.text[tok.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
+        if subject.dep_ == "nsubjpass":
+            agent_is_us = any(
+                c.dep_ == "agent" and any(
+                    g.lower_ in ("us", "me") or _has_first_person_poss(g) for g in c.children)
+                for c in tok.children)
+            if agent_is_us and (word in fault or (word in ambiguous and markers.search(subtree))):
+                return True
+            continue
+        first_person = subject.lower_ in _FIRST_PERSON_SUBJECTS
+        ours = (_has_first_person_poss(subject) and subject.lower_ not in third
+                and any(c.dep_ == "dobj" for c in tok.children))
+        if not (first_person or ours):
+            continue
+        if negated:
+            if first_person and word in omission:
+                return True
+            continue
+        if word in fault or (word in ambiguous and markers.search(subtree)):
+            return True
+    return False
+
+
+# --- impact, remedy, prevention --------------------------------------------------------
+
+
+def _is_impact(a: Analysis, sent: Sent) -> bool:
+    lex = a.lex
+    text = sent.text
+    if lex.regex("understanding").search(text):
+        return True
+    if _GUIDANCE_START.search(text):
+        return False
+    subject = lex.regex("client_subjects").search(text)
+    predicate = lex.regex("impact_predicates").search(text)
+    if not (subject and predicate):
+        return False
+    return not _HEDGED.search(text)
+
+
+def _is_remedy(a: Analysis, sent: Sent) -> bool:
+    lex = a.lex
+    text = sent.text
+    m = lex.regex("remedy_terms").search(text)
+    if not m or lex.regex("not_firm").search(text):
+        return False
+    if _GUIDANCE_START.search(text) or a.negated_before(sent, sent.start + m.start()):
+        return False
+    return True
+
+
+def _is_prevention(a: Analysis, sent: Sent) -> bool:
+    lex = a.lex
+    text = sent.text
+    if _DATED_FOLLOW_UP.search(text) and _REVIEW_CONTENT.search(text) \
+            and lex.regex("time_expressions").search(text):
+        return True
+    mechanism = lex.regex("prevention_mechanisms").search(text)
+    if not mechanism or lex.regex("not_firm").search(text):
+        return False
+    if lex.regex("absolute_prevention").search(text) and not lex.regex("change_frames").search(text):
+        return False
+    return bool(lex.regex("change_frames").search(text) or lex.regex("prevention_purpose").search(text))
+
+
+# --- sign-off --------------------------------------------------------------------------
+
+
+def _signoff(a: Analysis) -> list[Mark]:
+    """A named person or a role in the last lines: "— Maria Lopez, Head of Support"."""
+    lines = []
+    pos = 0
+    for raw in a.text.split("\n"):
+        lines.append((pos, raw))
+        pos += len(raw) + 1
+    tail = [(p, line) for p, line in lines if line.strip()][-6:]
+    roles = a.lex.regex("signoff_roles")
+    closers = a.lex.regex("signoff_words")
+    marks = []
+    after_closer = False
+    for p, line in tail:
+        stripped = line.strip()
+        if a.is_quoted(p, p + len(line)):
+            continue
+        if closers.search(stripped):
+            after_closer = True
+            continue
+        dash_name = re.match(r"^[\u2014\u2013-]{1,2}\s*(.+)$", stripped)
+        candidate = dash_name.group(1) if dash_name else stripped
+        name_part = re.split(r"[,|(]", candidate)[0]
+        looks_named = bool(_NAME_LINE.match(name_part)) and not _TEAM_WORDS.search(name_part)
+        if (after_closer or dash_name) and (looks_named or roles.search(candidate)) \
+                and len(candidate) < 80:
+            start = p + line.index(stripped)
+            marks.append(Mark(start, start + len(stripped), a.sent_at(start).index))
+    return marks

@@ -1,0 +1,48 @@
+"""``type: lexical`` — regular expressions over the writer's sentences."""
+
+from __future__ import annotations
+
+from ..annotate import Analysis
+from ..elements import marks_for
+from ..lexicons import Lexicons
+from ..models import Kind
+from ..rulespec import LexicalDetector
+from .base import Hit, Level
+
+
+class Lexical:
+    def __init__(self, spec: LexicalDetector, lex: Lexicons, where: str) -> None:
+        self.patterns = [lex.compile(p, f"{where}: patterns") for p in spec.patterns]
+        self.unless = [lex.compile(p, f"{where}: unless_sentence") for p in spec.unless_sentence]
+        self.escalate = [
+            lex.compile(p, f"{where}: escalate_if_sentence") for p in spec.escalate_if_sentence
+        ]
+        self.downgrade = [
+            lex.compile(p, f"{where}: downgrade_if_sentence") for p in spec.downgrade_if_sentence
+        ]
+        self.unless_negated = spec.unless_negated
+        self.escalate_unless_present = spec.escalate_unless_present
+
+    def run(self, a: Analysis, kind: Kind) -> list[Hit]:
+        hits: list[Hit] = []
+        lacking = self.escalate_unless_present is not None and not marks_for(
+            a, self.escalate_unless_present)
+        for sent in a.sentences():
+            if any(p.search(sent.text) for p in self.unless):
+                continue
+            level: Level = "normal"
+            if lacking or any(p.search(sent.text) for p in self.escalate):
+                level = "escalated"
+            elif any(p.search(sent.text) for p in self.downgrade):
+                level = "downgraded"
+            for pattern in self.patterns:
+                for m in pattern.finditer(sent.text):
+                    start, end = sent.start + m.start(), sent.start + m.end()
+                    if end == start or a.is_quoted(start, end):
+                        continue
+                    if self.unless_negated and a.negated_before(sent, start):
+                        continue
+                    if any(h.start < end and start < h.end for h in hits):
+                        continue
+                    hits.append(Hit(start, end, level=level))
+        return hits

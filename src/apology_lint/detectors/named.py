@@ -1,0 +1,323 @@
+"""Named detectors: the rules whose logic does not fit a pattern.
+
+Each reads the shared facts in ``Analysis`` and returns hits. The rule file names the
+detector (``type: named``, ``name: …``) and carries its message, severities and examples.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..annotate import Analysis, Sent
+from ..models import Kind
+from .base import Hit, message_hit, named
+
+_FAILURE_VERBS = frozenset(
+    "fail fails failed failing crash crashed crashes crashing break broke broken breaks "
+    "stop stopped stops time timed occur occurred occurs happen happened happens arise arose "
+    "arisen go went gone malfunction malfunctioned expire expired die died hang hung "
+    "experience experienced experiencing have had suffer suffered lose lost drop dropped "
+    "delay delayed miss missed".split())
+_THIRD_PARTY_OWNED = re.compile(
+    r"\b(?:we|I)\s+(?:chose|picked|selected|depend|rely|relied|should\s+have|"
+    r"(?:had|have|did)(?:\s+not|n't)|hadn't|haven't|didn't|failed\s+to|built|designed)\b"
+    r"|\bon\s+us\b|\bour\s+(?:responsibility|job|fault|gap|decision|choice)\b"
+    r"|\bwe\s+(?:own|take\s+responsibility)\b|\bthat's\s+(?:on\s+us|our)\b",
+    re.IGNORECASE)
+_SECOND_PERSON_CAUSE = re.compile(
+    r"\b(?:because|since|as|due\s+to|caused\s+by|after)\s+(?:of\s+)?(?:you|your)\b", re.IGNORECASE)
+_YOU_FAULT = re.compile(
+    r"\byou(?:r\s+(?:team|staff|users|admin|administrator|developers?|IT\s+team))?\s+"
+    r"(?:had\s+)?(?:failed\s+to|forgot|neglected|ignored|didn't|did\s+not|never|misconfigured|"
+    r"entered|used|uploaded|chose|selected|set|typed|clicked|missed|overlooked|disabled|deleted)\b",
+    re.IGNORECASE)
+_INSTRUCTION = re.compile(
+    r"^\W*(?:if|when|once|to|please|you\s+can|you(?:'ll|\s+will)|you\s+may|you\s+might)\b",
+    re.IGNORECASE)
+_SCOPE_SUBJECT = re.compile(
+    r"\bonly\s+(?:the\s+)?(?:[A-Z]{2,}|[A-Z][a-z]+|customers|users|accounts|clients|stores|"
+    r"orders|requests|logins|payments|workspaces|sso|the\s+\w+\s+(?:region|plan|cluster|tier))\b")
+_NUMBER = re.compile(r"\d")
+
+
+# --- ownership -------------------------------------------------------------------------
+
+
+@named("apology_for_event")
+def apology_for_event(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """Sorry for "the outage" or "this", with no first-person fault anywhere."""
+    hits = []
+    owned = bool(a.ownership)
+    for ap in a.apologies:
+        if ap.target == "event":
+            level = "downgraded" if owned else "normal"
+        elif ap.target == "none" and not owned and ap.condition is None:
+            level = "normal"
+        else:
+            continue
+        end = ap.object_end if ap.object_end is not None else ap.end
+        hits.append(Hit(ap.start, end, level=level))
+    return hits
+
+
+@named("agentless_fault")
+def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """Passive fault with no agent ("mistakes were made"), or an inanimate cause."""
+    lex = a.lex
+    fault = lex.words("fault_verbs")
+    ambiguous = lex.words("ambiguous_fault_verbs")
+    markers = lex.regex("fault_markers")
+    owned = bool(a.ownership)
+    hits = []
+    for sent in a.sentences():
+        if a.near(a.ownership, sent) or any(
+            m.sent == sent.index - 1 for m in a.ownership
+        ):
+            continue  # the agent is "us" in an adjacent clause or sentence
+        for tok in sent.span:
+            if tok.tag_ != "VBN" or not any(c.dep_ == "nsubjpass" for c in tok.children):
+                continue
+            if any(c.dep_ == "agent" for c in tok.children):
+                continue
+            if a.negated_before(sent, tok.idx) or any(c.dep_ == "neg" for c in tok.children):
+                continue
+            subject = next(c for c in tok.children if c.dep_ == "nsubjpass")
+            subtree = a.text[subject.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
+            word = tok.lower_
+            mistakes = word == "made" and subject.lower_ in ("mistakes", "mistake", "errors", "error")
+            if not (mistakes or word in fault or (word in ambiguous and markers.search(subtree))):
+                continue
+            start = subject.left_edge.idx
+            end = tok.idx + len(tok)
+            hits.append(Hit(start, end, level="normal" if owned else "escalated"))
+    return hits
+
+
+@named("impersonal_voice")
+def impersonal_voice(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """The company or "the team" apologizes, or no first-person subject at all."""
+    hits = []
+    for sent in a.sentences():
+        for tok in sent.span:
+            if tok.lower_ not in ("apologizes", "apologises", "apologize", "apologise",
+                                  "regrets", "regret", "apologized", "apologised", "regretted"):
+                continue
+            subjects = [c for c in tok.children if c.dep_ == "nsubj"]
+            if subjects and subjects[0].lower_ not in ("we", "i", "you", "they", "who"):
+                subject = subjects[0]
+                hits.append(Hit(subject.left_edge.idx, tok.idx + len(tok)))
+    if not hits and a.sentences() and not a.first_person_subject and a.word_count >= 6:
+        hits.append(message_hit(a))
+    return hits
+
+
+# --- blame -----------------------------------------------------------------------------
+
+
+def _owned_nearby(a: Analysis, sent: Sent) -> bool:
+    nxt = a.sents[sent.index + 1].text if sent.index + 1 < len(a.sents) else ""
+    return bool(_THIRD_PARTY_OWNED.search(sent.text) or _THIRD_PARTY_OWNED.search(nxt))
+
+
+@named("blame_third_party")
+def blame_third_party(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """A vendor or partner as the cause, with no ownership of the dependency."""
+    lex = a.lex
+    third = lex.regex("third_parties")
+    causal = lex.regex("causal_cues")
+    hits = []
+    for sent in a.sentences():
+        if _owned_nearby(a, sent):
+            continue
+        for cue in causal.finditer(sent.text):
+            after = sent.text[cue.end(): cue.end() + 60]
+            m = third.search(after)
+            if m and not a.negated_before(sent, sent.start + cue.start()):
+                start = sent.start + cue.start()
+                hits.append(Hit(start, sent.start + cue.end() + m.end()))
+                break
+        else:
+            for tok in sent.span:
+                if tok.dep_ != "nsubj" or tok.head.lower_ not in _FAILURE_VERBS:
+                    continue
+                phrase = a.text[tok.left_edge.idx: tok.idx + len(tok)]
+                if third.search(phrase) and not any(c.dep_ == "neg" for c in tok.head.children):
+                    end = tok.head.idx + len(tok.head)
+                    hits.append(Hit(tok.left_edge.idx, end))
+                    break
+    level = "normal" if a.ownership else "escalated"
+    return [Hit(h.start, h.end, level=level) for h in hits]
+
+
+@named("blame_client")
+def blame_client(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """The client as the cause: "because your API key had expired", "user error"."""
+    phrases = [a.lex.compile(p, "blame-client") for p in params.get("phrases", [])]
+    hits = []
+    for sent in a.sentences():
+        text = sent.text
+        if _INSTRUCTION.search(text) and not _SECOND_PERSON_CAUSE.search(text):
+            found = None
+        else:
+            found = _SECOND_PERSON_CAUSE.search(text) or _YOU_FAULT.search(text)
+        if found and a.negated_before(sent, sent.start + found.start()):
+            found = None
+        if found is None:
+            for p in phrases:
+                found = p.search(text)
+                if found:
+                    break
+        if found:
+            hits.append(Hit(sent.start + found.start(), sent.start + found.end()))
+    return hits
+
+
+# --- the apology itself ----------------------------------------------------------------
+
+
+@named("apology_pivot")
+def apology_pivot(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """"Sorry, but…": the clause after the apology takes it back."""
+    remedy = a.lex.regex("remedy_terms")
+    escalate = [a.lex.compile(p, "apology-but") for p in params.get("escalate_if", [])]
+    hits = []
+    for ap in a.apologies:
+        if ap.pivot is None:
+            continue
+        clause = ap.pivot_clause
+        rest = a.text[ap.end:a.sents[ap.sent].end] + " " + clause
+        if remedy.search(rest) and not a.lex.regex("not_firm").search(clause):
+            level = "downgraded"  # the pivot only adds to the remedy
+        elif any(p.search(clause) for p in escalate):
+            level = "escalated"
+        else:
+            level = "normal"
+        hits.append(Hit(ap.start, ap.pivot[1], level=level))
+    return hits
+
+
+@named("conditional_apology")
+def conditional_apology(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    hits = []
+    for ap in a.apologies:
+        if ap.condition is not None:
+            start = min(ap.start, ap.condition[0])
+            end = max(ap.end, ap.condition[1])
+            hits.append(Hit(start, end))
+    return hits
+
+
+@named("sorry_you_feel")
+def sorry_you_feel(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    phrases = [a.lex.compile(p, "sorry-you-feel") for p in params.get("phrases", [])]
+    hits = []
+    for ap in a.apologies:
+        if ap.target == "feeling":
+            end = ap.object_end if ap.object_end is not None else ap.end
+            hits.append(Hit(ap.start, end))
+    for sent in a.sentences():
+        for p in phrases:
+            for m in p.finditer(sent.text):
+                start, end = sent.start + m.start(), sent.start + m.end()
+                if not any(h.start <= start < h.end for h in hits):
+                    hits.append(Hit(start, end))
+    return hits
+
+
+# --- harm ------------------------------------------------------------------------------
+
+
+@named("minimizer")
+def minimizer(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """"Just", "only", "minor", "a small number of" shrinking the harm."""
+    lex = a.lex
+    adverbs = lex.words("minimizer_adverbs")
+    adjectives = lex.words("minimizer_adjectives")
+    incidents = lex.words("incident_nouns")
+    quantities = lex.regex("minimizer_quantities")
+    hits: list[Hit] = []
+
+    def add(start: int, end: int) -> None:
+        if not any(h.start < end and start < h.end for h in hits):
+            hits.append(Hit(start, end))
+
+    for sent in a.sentences():
+        has_number = bool(_NUMBER.search(sent.text))
+        scoped = bool(_SCOPE_SUBJECT.search(sent.text))
+        for m in quantities.finditer(sent.text):
+            if not has_number:
+                add(sent.start + m.start(), sent.start + m.end())
+        for tok in sent.span:
+            word = tok.lower_
+            if word in adjectives and tok.dep_ in ("amod", "acomp"):
+                target = tok.head if tok.dep_ == "amod" else _acomp_subject(tok)
+                if target is not None and target.lower_ in incidents and not has_number:
+                    start = min(tok.idx, target.idx)
+                    end = max(tok.idx + len(tok), target.idx + len(target))
+                    add(start, end)
+            elif word in adverbs and tok.dep_ == "advmod":
+                if word == "just" and tok.head.tag_ in ("VBD", "VBN", "VBZ", "VBP", "VB"):
+                    continue  # "we just deployed a fix": recency, not minimizing
+                nxt = a.doc[tok.i + 1] if tok.i + 1 < len(a.doc) else None
+                if word == "only" and (scoped or has_number):
+                    continue  # "only EU customers were affected": scoping
+                if nxt is not None and (
+                    nxt.lower_ in incidents or nxt.lower_ in adjectives
+                    or nxt.lower_ in ("a", "an", "one", "some", "affected", "impacted", "lasted",
+                                      "took", "delayed", "slowed", "late", "briefly")
+                ):
+                    window = a.text[tok.idx: tok.idx + 60].lower()
+                    if any(w in window.split() for w in incidents | adjectives | {
+                            "affected", "impacted", "lasted", "delayed", "late", "few"}):
+                        add(tok.idx, nxt.idx + len(nxt))
+    return hits
+
+
+def _acomp_subject(adjective: Any) -> Any:
+    for child in adjective.head.children:
+        if child.dep_ == "nsubj":
+            return child
+    return None
+
+
+@named("vague_incident")
+def vague_incident(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """"An issue", "technical difficulties", with too little that is specific."""
+    vague = a.lex.regex("vague_incident")
+    threshold = float(params.get("threshold", {}).get(kind, 1.0))
+    words = max(a.word_count, 1)
+    index = 100.0 * len(a.spec) / words
+    symptom_sentences = {m.sent for m in a.spec}
+    if index >= threshold and (kind != "update" or symptom_sentences):
+        return []
+    for sent in a.sentences():
+        m = vague.search(sent.text)
+        if m:
+            start = sent.start + m.start()
+            if a.is_quoted(start, sent.start + m.end()):
+                continue
+            # A vague word used after a specific description ("…failed. We fixed the
+            # issue at 10:40") is fine.
+            if any(s < sent.index for s in symptom_sentences) and index >= threshold / 2:
+                return []
+            return [Hit(start, sent.start + m.end(),
+                        level="escalated" if not symptom_sentences else "normal")]
+    return []
+
+
+# --- communication ---------------------------------------------------------------------
+
+
+@named("bare_resolution")
+def bare_resolution(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """"This incident has been resolved." with no what, when or what remains."""
+    min_words = int(params.get("min_words", 15))
+    recovery = a.lex.compile(params["recovery"], "bare-resolution: recovery")
+    if not a.sentences():
+        return []
+    has_time = any(a.is_quoted(m.start, m.end) is False for m in a.times)
+    has_scope_recovery = bool(recovery.search(a.text))
+    if a.word_count < min_words or not (has_time or has_scope_recovery):
+        return [message_hit(a)]
+    return []

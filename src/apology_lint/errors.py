@@ -1,0 +1,19 @@
+"""Errors the command line turns into a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+
+class ApologyLintError(Exception):
+    """Base class: a problem with the user's input, configuration or environment."""
+
+
+class RuleError(ApologyLintError):
+    """A rule, lexicon or scoring file is malformed (the message names file and key)."""
+
+
+class PipelineError(ApologyLintError):
+    """The spaCy pipeline cannot be loaded."""
+
+
+class InputError(ApologyLintError):
+    """A file to lint cannot be read as text."""

@@ -1,0 +1,135 @@
+"""The public data model: what a lint returns, and the JSON contract built on it.
+
+Every model here is part of the versioned JSON output (``SCHEMA_VERSION``). Offsets are
+character offsets into the text that was linted; ``text`` always equals that slice.
+Lines and columns are 1-based.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+Kind = Literal["apology", "update", "resolution"]
+KINDS: tuple[Kind, ...] = ("apology", "update", "resolution")
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
+
+Dimension = Literal["own", "deflect", "harm", "facts", "repair", "prevent", "comms", "tone"]
+DIMENSIONS: tuple[Dimension, ...] = (
+    "own", "deflect", "harm", "facts", "repair", "prevent", "comms", "tone",
+)
+
+ElementName = Literal[
+    "apology", "ownership", "explanation", "impact", "remedy", "prevention",
+    "next_update", "contact",
+]
+ELEMENT_NAMES: tuple[ElementName, ...] = (
+    "apology", "ownership", "explanation", "impact", "remedy", "prevention",
+    "next_update", "contact",
+)
+
+Band = Literal["send-ready", "good", "needs work", "rewrite"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(_Frozen):
+    """A range of the linted text: ``[start, end)`` plus 1-based line/column of each end."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    line: int = Field(ge=1)
+    column: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    end_column: int = Field(ge=1)
+
+
+class Evidence(_Frozen):
+    """One piece of evidence that an element of a good message is present."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    line: int = Field(ge=1)
+    column: int = Field(ge=1)
+    text: str
+
+
+class Finding(_Frozen):
+    rule: str
+    severity: Severity
+    dimension: Dimension
+    message: str
+    suggestion: str
+    span: Span
+    text: str
+
+
+class Elements(_Frozen):
+    """The anatomy of the message: for each component, the spans that show it."""
+
+    apology: list[Evidence] = []
+    ownership: list[Evidence] = []
+    explanation: list[Evidence] = []
+    impact: list[Evidence] = []
+    remedy: list[Evidence] = []
+    prevention: list[Evidence] = []
+    next_update: list[Evidence] = []
+    contact: list[Evidence] = []
+
+    def present(self) -> list[ElementName]:
+        return [name for name in ELEMENT_NAMES if getattr(self, name)]
+
+
+class Readability(_Frozen):
+    """Plain figures from textstat, for the writer's information; they do not score."""
+
+    words: int
+    sentences: int
+    flesch_reading_ease: float
+    flesch_kincaid_grade: float
+
+
+class Report(_Frozen):
+    """The result of linting one message."""
+
+    path: str | None = None
+    kind: Kind
+    kind_source: Literal["given", "detected"]
+    score: int = Field(ge=0, le=100)
+    band: Band
+    dimensions: dict[str, int]
+    elements: Elements
+    findings: list[Finding]
+    readability: Readability
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+class ToolInfo(_Frozen):
+    name: str = "apology-lint"
+    version: str
+
+
+class Summary(_Frozen):
+    files: int
+    errors: int
+    warnings: int
+    infos: int
+    mean_score: float | None
+
+
+class RunReport(_Frozen):
+    """What ``apology-lint --format json`` prints: one run over one or more files."""
+
+    schema_version: str = SCHEMA_VERSION
+    tool: ToolInfo
+    files: list[Report]
+    summary: Summary

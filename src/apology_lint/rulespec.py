@@ -1,0 +1,199 @@
+"""Rules, lexicons and scoring weights are data: these models validate the YAML files.
+
+Unknown keys are rejected, and every error names the file and the key, so a typo in a
+user's rule pack is reported as precisely as a bad value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import RuleError
+from .models import Dimension, ElementName, Kind, Severity
+
+RULE_ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- detectors ---------------------------------------------------------------------
+
+
+class LexicalDetector(_Spec):
+    """Regular expressions over each sentence (``{lexicon}`` expands to a lexicon)."""
+
+    type: Literal["lexical"]
+    patterns: list[str] = Field(min_length=1)
+    # A hit is dropped when its sentence matches one of these (the rule's guards).
+    unless_sentence: list[str] = []
+    # A hit is dropped when a negation ("not", "never", "n't") precedes it in its clause.
+    unless_negated: bool = False
+    # A hit whose sentence matches one of these takes the rule's "escalated" severity.
+    escalate_if_sentence: list[str] = []
+    # Hits take the "escalated" severity when the message has none of this fact
+    # (e.g. "regret" is an error when the message has no real apology anywhere).
+    escalate_unless_present: Literal["apology", "ownership", "times", "remedy"] | None = None
+    # Hits take the "downgraded" severity when their sentence matches one of these.
+    downgrade_if_sentence: list[str] = []
+
+
+class DependencyDetector(_Spec):
+    """spaCy ``DependencyMatcher`` patterns; ``$lexicon`` in an ``IN`` list expands it."""
+
+    type: Literal["dependency"]
+    patterns: list[list[dict[str, Any]]] = Field(min_length=1)
+    # Which node of the pattern the finding points at; its subtree is the span.
+    anchor: str
+    unless_negated: bool = False
+    unless_sentence: list[str] = []
+    escalate_if_node_in: dict[str, str] = {}
+
+
+class PresenceDetector(_Spec):
+    """Message-level: the rule fires when an element of a good message is missing."""
+
+    type: Literal["presence"]
+    # An element of the anatomy, or "current_action" (an update's action under way).
+    fact: ElementName | Literal["current_action"]
+    # Only check when the message reports an incident that is still going on.
+    only_if_ongoing: list[Kind] = []
+
+
+class NamedDetector(_Spec):
+    """A detector written in Python for a rule that needs real logic."""
+
+    type: Literal["named"]
+    name: str
+    params: dict[str, Any] = {}
+
+
+Detector = Annotated[
+    LexicalDetector | DependencyDetector | PresenceDetector | NamedDetector,
+    Field(discriminator="type"),
+]
+
+
+# --- rules -------------------------------------------------------------------------
+
+
+class Rationale(_Spec):
+    text: str
+    sources: list[str] = Field(min_length=1)
+
+
+class Examples(_Spec):
+    # The kind the examples are linted as (default: the first kind the rule is on for).
+    kind: Kind | None = None
+    bad: list[str]
+    good: list[str]
+
+
+class SeverityVariants(_Spec):
+    escalated: dict[Kind, Severity] = {}
+    downgraded: dict[Kind, Severity] = {}
+
+
+class RuleSpec(_Spec):
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    catalog: str = Field(pattern=r"^[CASR]\d{2}$")
+    title: str
+    dimension: Dimension
+    # Severity per message kind; a kind that is absent means the rule is off for it.
+    severity: dict[Kind, Severity]
+    severity_when: SeverityVariants = SeverityVariants()
+    message: str
+    suggestion: str
+    rationale: Rationale
+    examples: Examples
+    detectors: list[Detector] = Field(min_length=1)
+
+
+# --- lexicons ----------------------------------------------------------------------
+
+
+class LexiconSpec(_Spec):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str
+    # words: literal words or phrases; verbs: lemmas expanded to every inflection;
+    # patterns: regular-expression fragments used as they are.
+    type: Literal["words", "verbs", "patterns"]
+    terms: list[str] = Field(min_length=1)
+
+
+# --- scoring -----------------------------------------------------------------------
+
+
+class Gate(_Spec):
+    rules: list[str] = []  # empty: any rule
+    severity: Severity
+    cap: int = Field(ge=0, le=100)
+
+
+class ScoringSpec(_Spec):
+    penalties: dict[Severity, float]
+    repeat_decay: list[float] = Field(min_length=1)
+    weights: dict[Kind, dict[Dimension, float]]
+    credits: dict[Kind, dict[Dimension, dict[str, int]]]
+    gates: list[Gate]
+    bands: dict[Literal["send-ready", "good", "needs work"], int]
+
+
+# --- loading -----------------------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{where}: {message}"
+
+
+def load_yaml_model(path: Path, model: type[M]) -> M:
+    """Read one YAML file into ``model``; any problem raises ``RuleError`` naming it."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise RuleError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: expected a mapping at the top level")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RuleError(f"{path}: {_describe(exc)}") from None
+
+
+SCORING_FILE = "scoring.yaml"
+
+
+def load_rule_files(folder: Path) -> list[RuleSpec]:
+    """Every ``*.yaml`` in the folder is a rule, except the scoring weights."""
+    paths = [p for p in sorted(folder.glob("*.yaml")) if p.name != SCORING_FILE]
+    rules = [load_yaml_model(p, RuleSpec) for p in paths]
+    for path, rule in zip(paths, rules, strict=True):
+        if path.stem != rule.id:
+            raise RuleError(f"{path}: id: '{rule.id}' must match the file name '{path.stem}'")
+    return rules
+
+
+def load_lexicon_files(folder: Path) -> dict[str, LexiconSpec]:
+    lexicons: dict[str, LexiconSpec] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        spec = load_yaml_model(path, LexiconSpec)
+        if path.stem != spec.name:
+            raise RuleError(f"{path}: name: '{spec.name}' must match the file name")
+        lexicons[spec.name] = spec
+    return lexicons

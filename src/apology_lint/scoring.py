@@ -1,0 +1,105 @@
+"""The score: per-dimension scores, weights per kind, gates and a band (research §5)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from .annotate import Analysis
+from .elements import marks_for
+from .models import DIMENSIONS, Band, Finding, Kind
+from .rulespec import ScoringSpec
+
+_KNOWN_UNKNOWN = re.compile(
+    r"\b(?:we\s+know|confirmed|we(?:'ve|\s+have)\s+(?:confirmed|identified|ruled\s+out|verified)|"
+    r"ruled\s+out|not\s+yet\s+(?:known|clear)|(?:don't|do\s+not)\s+(?:yet\s+)?know|"
+    r"still\s+(?:determining|unknown|unclear)|no\s+(?:customer\s+)?data\s+(?:has\s+been|was|is|were)\s+"
+    r"(?:lost|exposed|affected|at\s+risk))\b", re.IGNORECASE)
+_GUIDANCE = re.compile(
+    r"\b(?:you\s+can|you(?:'ll|\s+will)\s+need\s+to|please\s+(?:retry|use|try|avoid|wait)|instead\b|"
+    r"no\s+action\s+(?:is\s+)?(?:needed|required)|(?:don't|do\s+not)\s+need\s+to|"
+    r"(?:will\s+be|are\s+being)\s+(?:delivered|processed|sent|retried|synced)\s+automatically|workaround)",
+    re.IGNORECASE)
+_APPLIED = re.compile(
+    r"\b(?:we(?:'ve|\s+have)|has\s+been|have\s+been|already|automatically)\b", re.IGNORECASE)
+_FOLLOW_UP = re.compile(
+    r"\b(?:we|I)(?:'ll|\s+will)\s+(?:\w+\s+){0,3}?(?:send|share|publish|report|walk|call|email|"
+    r"follow\s+up|check\s+in|review|present|update)\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
+
+
+def _present(a: Analysis) -> set[str]:
+    """Which credit names the message earns."""
+    lex = a.lex
+    text = a.text
+    sents = {s.index: s.text for s in a.sentences()}
+    facts = {name for name in ("apology", "ownership", "explanation", "impact", "remedy",
+                               "prevention", "next_update", "contact", "current_action")
+             if marks_for(a, name)}
+    if a.first_person_subject:
+        facts.add("first_person")
+    if lex.regex("understanding").search(text):
+        facts.add("understanding")
+    words = max(a.word_count, 1)
+    if 100.0 * len(a.spec) / words >= 2.0:
+        facts.add("specificity")
+    symptoms = lex.regex("symptoms")
+    components = lex.regex("concrete_causes")
+    if any(symptoms.search(t) and components.search(t) for t in sents.values()):
+        facts.add("component_symptom")
+    if _KNOWN_UNKNOWN.search(text):
+        facts.add("known_unknown")
+    if _GUIDANCE.search(text):
+        facts.add("guidance")
+    remedy_text = " ".join(sents.get(m.sent, "") for m in a.remedy)
+    if _DIGIT.search(remedy_text) or lex.regex("time_expressions").search(remedy_text):
+        facts.add("remedy_specific")
+    if _APPLIED.search(remedy_text):
+        facts.add("remedy_applied")
+    prevention_text = " ".join(sents.get(m.sent, "") for m in a.prevention)
+    if lex.regex("time_expressions").search(prevention_text):
+        facts.add("prevention_dated")
+    if "prevention" in facts and not lex.regex("absolute_prevention").search(text):
+        facts.add("prevention_bounded")
+    if any(_FOLLOW_UP.search(t) and lex.regex("time_expressions").search(t)
+           for t in sents.values()):
+        facts.add("follow_up")
+    return facts
+
+
+def dimension_scores(
+    spec: ScoringSpec, kind: Kind, a: Analysis, findings: Iterable[Finding]
+) -> dict[str, int]:
+    present = _present(a)
+    scores: dict[str, float] = {}
+    for dim in DIMENSIONS:
+        credits = spec.credits[kind][dim]
+        earned = sum(points for name, points in credits.items()
+                     if name == "base" or name in present)
+        scores[dim] = min(100.0, float(earned))
+    seen: Counter[str] = Counter()
+    for f in findings:
+        decay = spec.repeat_decay[min(seen[f.rule], len(spec.repeat_decay) - 1)]
+        seen[f.rule] += 1
+        scores[f.dimension] -= spec.penalties[f.severity] * decay
+    return {dim: max(0, round(score)) for dim, score in scores.items()}
+
+
+def overall(spec: ScoringSpec, kind: Kind, dims: dict[str, int],
+            findings: list[Finding]) -> tuple[int, Band]:
+    weights = spec.weights[kind]
+    total = sum(weights[d] * dims[d] for d in DIMENSIONS) / max(sum(weights.values()), 1e-9)
+    score = round(total)
+    for gate in spec.gates:
+        if any(f.severity == gate.severity and (not gate.rules or f.rule in gate.rules)
+               for f in findings):
+            score = min(score, gate.cap)
+    return score, band(spec, score)
+
+
+def band(spec: ScoringSpec, score: int) -> Band:
+    for name in ("send-ready", "good", "needs work"):
+        if score >= spec.bands[name]:  # type: ignore[index]
+            return name  # type: ignore[return-value]
+    return "rewrite"
