@@ -23,7 +23,7 @@ _NORMALIZE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d
 # Quoted words (the client's own words quoted back) and reply lines are not the writer's
 # prose: no rule fires inside them and they show no element.
 _QUOTED = re.compile(r'"[^"\n]{3,400}"|^[ \t]*>.*$', re.MULTILINE)
-_NEGATION = re.compile(r"\b(?:not|n't|never|no\s+longer|without|neither|nor)\b|n't\b", FLAGS)
+_NEGATION = re.compile(r"\b(?:not|no|none|nothing|nobody|never|without|neither|nor)\b|n't\b", FLAGS)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(?:but|and|because|although|though|while|so)\b",
                            FLAGS)
 _HEDGED = re.compile(
@@ -50,6 +50,8 @@ _DATED_FOLLOW_UP = re.compile(
 _REVIEW_CONTENT = re.compile(
     r"\b(?:review|report|post-?mortem|analysis|findings|changes?|cause|plan|action\s+items?|rca|write-?up|summary|what\s+we(?:'re|\s+are)\s+(?:changing|doing))\b",
     FLAGS)
+_OWNERSHIP_IN_CLAUSE = re.compile(
+    r"\b(?:our|my)\s+(?:own\s+)?(?:fault|mistake|error|failure|doing)\b|\bon\s+(?:us|me)\b", FLAGS)
 _FIRST_PERSON_SUBJECTS = frozenset({"we", "i"})
 _FIRST_PERSON_POSSESSIVES = frozenset({"our", "my"})
 _GUIDANCE_START = re.compile(r"^\W*(?:if|when|once|until|in\s+case)\s+you\b", FLAGS)
@@ -160,7 +162,7 @@ def annotate(text: str, doc: Any, lex: Lexicons) -> Analysis:
     quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(norm)]
     sents = _sentences(norm, doc, quoted)
     a = Analysis(text=norm, doc=doc, lex=lex, sents=sents, quoted=quoted)
-    a.word_count = sum(1 for t in doc if t.is_alpha)
+    a.word_count = sum(1 for t in doc if t.is_alpha or t.like_num)
     a.first_person_subject = any(
         t.lower_ in _FIRST_PERSON_SUBJECTS and t.dep_ in ("nsubj", "nsubjpass")
         and not a.is_quoted(t.idx, t.idx + 1)
@@ -317,6 +319,9 @@ def _apology_target(head: Any) -> tuple[Target, tuple[int, int] | None]:
 
 
 def _clause_target(verb: Any) -> Target:
+    clause = verb.doc[verb.left_edge.i: verb.right_edge.i + 1].text
+    if _OWNERSHIP_IN_CLAUSE.search(clause):
+        return "act"  # "sorry that it was our fault"
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
     subject = subjects[0] if subjects else None
     if subject is not None and subject.lower_ in _FIRST_PERSON_SUBJECTS:

@@ -39,6 +39,7 @@ _SCOPE_SUBJECT = re.compile(
     r"\bonly\s+(?:the\s+)?(?:[A-Z]{2,}|[A-Z][a-z]+|customers|users|accounts|clients|stores|"
     r"orders|requests|logins|payments|workspaces|sso|the\s+\w+\s+(?:region|plan|cluster|tier))\b")
 _NUMBER = re.compile(r"\d")
+_NO_SUBJECT = re.compile(r"\W*(?:no|none|nothing|neither)\b", re.IGNORECASE)
 
 
 # --- ownership -------------------------------------------------------------------------
@@ -46,18 +47,19 @@ _NUMBER = re.compile(r"\d")
 
 @named("apology_for_event")
 def apology_for_event(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
-    """Sorry for "the outage" or "this", with no first-person fault anywhere."""
+    """Sorry for "the outage" or "this", and no first-person fault anywhere.
+
+    The catalog's guard ("fine if ownership appears elsewhere") is applied in full: when
+    the message owns the fault in another sentence, the apology is not reported. A bare
+    "We're sorry." has no object to judge and is left to the anatomy (no ownership).
+    """
+    if a.ownership:
+        return []
     hits = []
-    owned = bool(a.ownership)
     for ap in a.apologies:
         if ap.target == "event":
-            level = "downgraded" if owned else "normal"
-        elif ap.target == "none" and not owned and ap.condition is None:
-            level = "normal"
-        else:
-            continue
-        end = ap.object_end if ap.object_end is not None else ap.end
-        hits.append(Hit(ap.start, end, level=level))
+            end = ap.object_end if ap.object_end is not None else ap.end
+            hits.append(Hit(ap.start, end))
     return hits
 
 
@@ -83,6 +85,8 @@ def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit
             if a.negated_before(sent, tok.idx) or any(c.dep_ == "neg" for c in tok.children):
                 continue
             subject = next(c for c in tok.children if c.dep_ == "nsubjpass")
+            if _NO_SUBJECT.match(a.text[subject.left_edge.idx:tok.idx]):
+                continue  # "no data was lost" states what did NOT happen
             subtree = a.text[subject.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
             word = tok.lower_
             mistakes = word == "made" and subject.lower_ in ("mistakes", "mistake", "errors", "error")
@@ -287,8 +291,11 @@ def vague_incident(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]
     vague = a.lex.regex("vague_incident")
     threshold = float(params.get("threshold", {}).get(kind, 1.0))
     words = max(a.word_count, 1)
-    index = 100.0 * len(a.spec) / words
-    symptom_sentences = {m.sent for m in a.spec}
+    # "Something went wrong" is not specific because it contains "wrong".
+    vague_spans = [(m.start(), m.end()) for m in vague.finditer(a.text)]
+    spec = [m for m in a.spec if not any(s <= m.start < e for s, e in vague_spans)]
+    index = 100.0 * len(spec) / words
+    symptom_sentences = {m.sent for m in spec}
     if index >= threshold and (kind != "update" or symptom_sentences):
         return []
     for sent in a.sentences():
