@@ -25,8 +25,14 @@ _THIRD_PARTY_OWNED = re.compile(
     r"|\bon\s+us\b|\bour\s+(?:responsibility|job|fault|gap|decision|choice)\b"
     r"|\bwe\s+(?:own|take\s+responsibility)\b|\bthat's\s+(?:on\s+us|our)\b",
     re.IGNORECASE)
+# "because your key had expired": the client as the cause. "after you" and "as you" are
+# usually about time, and "because your delivery was late" is about the harm, so the
+# clause must also describe a fault on the client's side.
 _SECOND_PERSON_CAUSE = re.compile(
-    r"\b(?:because|since|as|due\s+to|caused\s+by|after)\s+(?:of\s+)?(?:you|your)\b", re.IGNORECASE)
+    r"\b(?:because|due\s+to|caused\s+by)\s+(?:of\s+)?(?:you|your)\b[^.;!?]{0,60}?\b(?:"
+    r"expired|wrong|incorrect|invalid|outdated|old|didn't|did\s+not|hadn't|had\s+not|failed|"
+    r"forgot|never|missed|misconfigured|entered|used|disabled|deleted|ignored|chose|skipped)\b",
+    re.IGNORECASE)
 _YOU_FAULT = re.compile(
     r"\byou(?:r\s+(?:team|staff|users|admin|administrator|developers?|IT\s+team))?\s+"
     r"(?:had\s+)?(?:failed\s+to|forgot|neglected|ignored|didn't|did\s+not|never|misconfigured|"
