@@ -272,12 +272,13 @@ def _apologies(a: Analysis, sent: Sent) -> list[Apology]:
             continue
         head = _apology_head(sent, start, end)
         target, obj = _apology_target(head) if head is not None else ("none", None)
+        pivot = _pivot(a, sent, end)
         found.append(Apology(
             start=start, end=end, sent=sent.index, target=target,
             object_start=obj[0] if obj else None, object_end=obj[1] if obj else None,
             condition=_condition(a, sent, head),
-            pivot=_pivot(a, sent, end),
-            pivot_clause=_pivot_clause(a, sent, end),
+            pivot=pivot,
+            pivot_clause=a.text[pivot[0]:a.sent_at(pivot[0]).end] if pivot else "",
         ))
     return found
 
@@ -397,14 +398,6 @@ def _pivot(a: Analysis, sent: Sent, apology_end: int) -> tuple[int, int] | None:
             start = nxt.start + m.start() + word.start()
             return start, start + len(word.group(0))
     return None
-
-
-def _pivot_clause(a: Analysis, sent: Sent, apology_end: int) -> str:
-    pivot = _pivot(a, sent, apology_end)
-    if pivot is None:
-        return ""
-    target = a.sent_at(pivot[0])
-    return a.text[pivot[0]:target.end]
 
 
 def _next_sentence(a: Analysis, sent: Sent) -> Sent | None:
