@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .lexicons import FLAGS, Lexicons
+from .models import MessageMeta
 
 _NORMALIZE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                             "\u00a0": " ", "\u2032": "'", "\u02bc": "'"})
@@ -30,6 +31,10 @@ _HEDGED = re.compile(
     r"\b(?:may|might|could)\s+(?:have\s+)?(?:been\s+)?|\bpotentially\b|\bpossibly\b|\bperhaps\b",
     FLAGS)
 _QUESTION_END = re.compile(r"\?\s*$")
+# "…cut the timeout to 300 ms, so connections failed": a result stated after the cause.
+_RESULT = re.compile(
+    r",\s*so\s+(?!far\b|that\b|much\b|many\b)|\b(?:which|that|and\s+this|this)\s+(?:then\s+)?"
+    r"(?:caused|meant|stopped|broke|blocked|made|led|triggered|overloaded|filled|deleted)\b", FLAGS)
 _COUNT = re.compile(
     r"[$\u20ac\u00a3]\s?\d[\d,.]*|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b)|\b\d{1,3}(?:,\d{3})+\b"
     r"|\b\d+(?:\.\d+)?\b", FLAGS)
@@ -43,9 +48,6 @@ _BUT = re.compile(
     FLAGS)
 _BUT_NEXT = re.compile(
     r"^\W*(?:but|however|that\s+said|nevertheless|nonetheless|in\s+fairness|to\s+be\s+fair|still,|having\s+said\s+that|even\s+so|although|though)\b",
-    FLAGS)
-_DATED_FOLLOW_UP = re.compile(
-    r"\b(?:we|I)(?:'ll|\s+will|'re\s+going\s+to|\s+are\s+going\s+to)\s+(?:\w+\s+){0,3}?(?:send|share|publish|give|walk|email|post|report|present|take\s+you\s+through|go\s+through)\b",
     FLAGS)
 _REVIEW_CONTENT = re.compile(
     r"\b(?:review|report|post-?mortem|analysis|findings|changes?|cause|plan|action\s+items?|rca|write-?up|summary|what\s+we(?:'re|\s+are)\s+(?:changing|doing))\b",
@@ -114,8 +116,14 @@ class Analysis:
     next_update: list[Mark] = field(default_factory=list)
     contact: list[Mark] = field(default_factory=list)
     current_action: list[Mark] = field(default_factory=list)
+    known_unknown: list[Mark] = field(default_factory=list)
+    guidance: list[Mark] = field(default_factory=list)
+    data_loss: list[Mark] = field(default_factory=list)
+    follow_up: list[Mark] = field(default_factory=list)
+    signoff: list[Mark] = field(default_factory=list)
     times: list[Mark] = field(default_factory=list)
     spec: list[Mark] = field(default_factory=list)
+    meta: MessageMeta = field(default_factory=MessageMeta)
     ongoing: bool = False
     first_person_subject: bool = False
     word_count: int = 0
@@ -157,11 +165,12 @@ def normalize(text: str) -> str:
 # --- the pass --------------------------------------------------------------------------
 
 
-def annotate(text: str, doc: Any, lex: Lexicons) -> Analysis:
+def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None) -> Analysis:
     norm = normalize(text)
     quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(norm)]
     sents = _sentences(norm, doc, quoted)
-    a = Analysis(text=norm, doc=doc, lex=lex, sents=sents, quoted=quoted)
+    a = Analysis(text=norm, doc=doc, lex=lex, sents=sents, quoted=quoted,
+                 meta=meta or MessageMeta())
     a.word_count = sum(1 for t in doc if t.is_alpha or t.like_num)
     a.first_person_subject = any(
         t.lower_ in _FIRST_PERSON_SUBJECTS and t.dep_ in ("nsubj", "nsubjpass")
@@ -176,7 +185,8 @@ def annotate(text: str, doc: Any, lex: Lexicons) -> Analysis:
         a.times + _marks(a, _COUNT) + _marks(a, lex.regex("symptoms")),
         key=lambda m: m.start,
     )
-    a.contact += _signoff(a)
+    a.signoff = _signoff(a)
+    a.contact += a.signoff
     return a
 
 
@@ -231,7 +241,8 @@ def _sentence_facts(a: Analysis, sent: Sent) -> None:
         a.causal.append(Mark(sent.start + causal.start(), sent.start + causal.end(), sent.index))
     concrete = lex.regex("concrete_causes").search(text)
     hedged = bool(lex.regex("hedges").search(text))
-    if concrete and not hedged and (causal or a.in_sentence(a.ownership, sent)):
+    if concrete and not hedged and (causal or _RESULT.search(text)
+                                    or a.in_sentence(a.ownership, sent)):
         a.explanation.append(whole)
 
     if _is_impact(a, sent):
@@ -248,6 +259,13 @@ def _sentence_facts(a: Analysis, sent: Sent) -> None:
 
     if lex.regex("contact").search(text) and not lex.regex("no_reply").search(text):
         a.contact.append(whole)
+
+    for fact in ("known_unknown", "guidance", "data_loss"):
+        if lex.regex(fact).search(text):
+            getattr(a, fact).append(whole)
+
+    if lex.regex("follow_up").search(text) and lex.regex("time_expressions").search(text):
+        a.follow_up.append(whole)
 
     action = lex.regex("current_action").search(text)
     if action and not _HEDGED.search(text[: action.start()]) \
@@ -506,7 +524,7 @@ def _is_remedy(a: Analysis, sent: Sent) -> bool:
 def _is_prevention(a: Analysis, sent: Sent) -> bool:
     lex = a.lex
     text = sent.text
-    if _DATED_FOLLOW_UP.search(text) and _REVIEW_CONTENT.search(text) \
+    if lex.regex("follow_up").search(text) and _REVIEW_CONTENT.search(text) \
             and lex.regex("time_expressions").search(text):
         return True
     mechanism = lex.regex("prevention_mechanisms").search(text)

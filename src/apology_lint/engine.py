@@ -11,7 +11,7 @@ from .detectors import Detector, Hit, build_detectors
 from .elements import elements
 from .kind import detect_kind
 from .lexicons import Lexicons
-from .models import KINDS, Finding, Kind, Report, Severity
+from .models import KINDS, Finding, Kind, MessageMeta, Report, Severity
 from .nlp import DEFAULT_PIPELINE, MAX_CHUNK, load_pipeline
 from .positions import LineIndex
 from .readability import readability
@@ -62,8 +62,9 @@ class Linter:
 
     # --- public API ------------------------------------------------------------------
 
-    def lint(self, text: str, kind: Kind | None = None, path: str | None = None) -> Report:
-        return self._report(text, self._parse(text), kind, path)
+    def lint(self, text: str, kind: Kind | None = None, path: str | None = None,
+             meta: MessageMeta | None = None) -> Report:
+        return self._report(text, self._parse(text), kind, path, meta)
 
     def lint_many(self, texts: Iterable[str], kind: Kind | None = None) -> Iterator[Report]:
         """Lint many texts, batching the short ones through ``nlp.pipe``."""
@@ -72,7 +73,7 @@ class Linter:
         parsed = iter(self.nlp.pipe(short, batch_size=64))
         for text in batch:
             doc = next(parsed) if len(text) <= MAX_CHUNK else self._parse(text)
-            yield self._report(text, doc, kind, None)
+            yield self._report(text, doc, kind, None, None)
 
     # --- internals -------------------------------------------------------------------
 
@@ -84,10 +85,11 @@ class Linter:
             return self.nlp(pieces[0])
         return Doc.from_docs(list(self.nlp.pipe(pieces)), ensure_whitespace=False)
 
-    def _report(self, text: str, doc: Any, kind: Kind | None, path: str | None) -> Report:
+    def _report(self, text: str, doc: Any, kind: Kind | None, path: str | None,
+                meta: MessageMeta | None) -> Report:
         if kind is not None and kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        analysis = annotate(text, doc, self.lexicons)
+        analysis = annotate(text, doc, self.lexicons, meta)
         kind_source = "given" if kind is not None else "detected"
         resolved: Kind = kind if kind is not None else detect_kind(analysis.text, self.lexicons)
         index = LineIndex(text)
@@ -153,6 +155,6 @@ def default_linter() -> Linter:
     return _DEFAULT
 
 
-def lint(text: str, kind: Kind | None = None) -> Report:
+def lint(text: str, kind: Kind | None = None, meta: MessageMeta | None = None) -> Report:
     """Lint one message with the built-in rules."""
-    return default_linter().lint(text, kind=kind)
+    return default_linter().lint(text, kind=kind, meta=meta)

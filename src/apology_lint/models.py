@@ -7,6 +7,7 @@ Lines and columns are 1-based.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +39,17 @@ Band = Literal["send-ready", "good", "needs work", "rewrite"]
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MessageMeta(_Frozen):
+    """What the caller knows about a message beyond its text (all optional).
+
+    With both times, ``late-or-unowned-discovery`` checks how long the client waited for
+    this message. Times without a timezone are compared as given.
+    """
+
+    incident_start: datetime | None = None
+    sent_at: datetime | None = None
 
 
 class Span(_Frozen):

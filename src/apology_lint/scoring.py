@@ -11,21 +11,8 @@ from .elements import marks_for
 from .models import DIMENSIONS, Band, Finding, Kind
 from .rulespec import ScoringSpec
 
-_KNOWN_UNKNOWN = re.compile(
-    r"\b(?:we\s+know|confirmed|we(?:'ve|\s+have)\s+(?:confirmed|identified|ruled\s+out|verified)|"
-    r"ruled\s+out|not\s+yet\s+(?:known|clear)|(?:don't|do\s+not)\s+(?:yet\s+)?know|"
-    r"still\s+(?:determining|unknown|unclear)|no\s+(?:customer\s+)?data\s+(?:has\s+been|was|is|were)\s+"
-    r"(?:lost|exposed|affected|at\s+risk))\b", re.IGNORECASE)
-_GUIDANCE = re.compile(
-    r"\b(?:you\s+can|you(?:'ll|\s+will)\s+need\s+to|please\s+(?:retry|use|try|avoid|wait)|instead\b|"
-    r"no\s+action\s+(?:is\s+)?(?:needed|required)|(?:don't|do\s+not)\s+need\s+to|"
-    r"(?:will\s+be|are\s+being)\s+(?:delivered|processed|sent|retried|synced)\s+automatically|workaround)",
-    re.IGNORECASE)
 _APPLIED = re.compile(
     r"\b(?:we(?:'ve|\s+have)|has\s+been|have\s+been|already|automatically)\b", re.IGNORECASE)
-_FOLLOW_UP = re.compile(
-    r"\b(?:we|I)(?:'ll|\s+will)\s+(?:\w+\s+){0,3}?(?:send|share|publish|report|walk|call|email|"
-    r"follow\s+up|check\s+in|review|present|update)\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
 
 
@@ -35,7 +22,8 @@ def _present(a: Analysis) -> set[str]:
     text = a.text
     sents = {s.index: s.text for s in a.sentences()}
     facts = {name for name in ("apology", "ownership", "explanation", "impact", "remedy",
-                               "prevention", "next_update", "contact", "current_action")
+                               "prevention", "next_update", "contact", "current_action",
+                               "known_unknown", "guidance", "follow_up")
              if marks_for(a, name)}
     if a.first_person_subject:
         facts.add("first_person")
@@ -48,10 +36,6 @@ def _present(a: Analysis) -> set[str]:
     components = lex.regex("concrete_causes")
     if any(symptoms.search(t) and components.search(t) for t in sents.values()):
         facts.add("component_symptom")
-    if _KNOWN_UNKNOWN.search(text):
-        facts.add("known_unknown")
-    if _GUIDANCE.search(text):
-        facts.add("guidance")
     remedy_text = " ".join(sents.get(m.sent, "") for m in a.remedy)
     if _DIGIT.search(remedy_text) or lex.regex("time_expressions").search(remedy_text):
         facts.add("remedy_specific")
@@ -62,9 +46,6 @@ def _present(a: Analysis) -> set[str]:
         facts.add("prevention_dated")
     if "prevention" in facts and not lex.regex("absolute_prevention").search(text):
         facts.add("prevention_bounded")
-    if any(_FOLLOW_UP.search(t) and lex.regex("time_expressions").search(t)
-           for t in sents.values()):
-        facts.add("follow_up")
     return facts
 
 

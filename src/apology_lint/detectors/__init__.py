@@ -13,7 +13,7 @@ from ..rulespec import (
     PresenceDetector,
     RuleSpec,
 )
-from . import named as _named  # noqa: F401  (registers the named detectors)
+from . import completeness, named, tone  # noqa: F401  (register the named detectors)
 from .base import NAMED, Detector, Hit
 from .dependency import Dependency
 from .lexical import Lexical

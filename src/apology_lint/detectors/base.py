@@ -56,6 +56,6 @@ def first_line(a: Analysis) -> tuple[int, int]:
     return start, start + len(stripped.split("\n")[0])
 
 
-def message_hit(a: Analysis, level: Level = "normal") -> Hit:
+def message_hit(a: Analysis, level: Level = "normal", suggestion: str | None = None) -> Hit:
     start, end = first_line(a)
-    return Hit(start, end, level=level, message_level=True)
+    return Hit(start, end, level=level, suggestion=suggestion, message_level=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..annotate import Analysis
+from ..annotate import Analysis, Sent
 from ..elements import marks_for
 from ..lexicons import Lexicons
 from ..models import Kind
@@ -20,6 +20,11 @@ class Lexical:
         self.downgrade = [
             lex.compile(p, f"{where}: downgrade_if_sentence") for p in spec.downgrade_if_sentence
         ]
+        self.only_if = [
+            lex.compile(p, f"{where}: only_if_sentence") for p in spec.only_if_sentence
+        ]
+        self.unless_near = spec.unless_near
+        self.level: Level = spec.level
         self.unless_negated = spec.unless_negated
         self.escalate_unless_present = spec.escalate_unless_present
 
@@ -30,7 +35,11 @@ class Lexical:
         for sent in a.sentences():
             if any(p.search(sent.text) for p in self.unless):
                 continue
-            level: Level = "normal"
+            if self.only_if and not any(p.search(sent.text) for p in self.only_if):
+                continue
+            if self.unless_near is not None and self._fact_near(a, sent):
+                continue
+            level: Level = self.level
             if lacking or any(p.search(sent.text) for p in self.escalate):
                 level = "escalated"
             elif any(p.search(sent.text) for p in self.downgrade):
@@ -46,3 +55,10 @@ class Lexical:
                         continue
                     hits.append(Hit(start, end, level=level))
         return hits
+
+    def _fact_near(self, a: Analysis, sent: Sent) -> bool:
+        guard = self.unless_near
+        assert guard is not None
+        first = sent.index if guard.same_sentence else sent.index + 1
+        return any(first <= m.sent <= sent.index + guard.after
+                   for fact in guard.facts for m in marks_for(a, fact))

@@ -13,10 +13,11 @@ class Presence:
     def __init__(self, spec: PresenceDetector) -> None:
         self.fact = spec.fact
         self.only_if_ongoing = set(spec.only_if_ongoing)
+        self.min_sentences = spec.min_sentences
 
     def run(self, a: Analysis, kind: Kind) -> list[Hit]:
         if kind in self.only_if_ongoing and not a.ongoing:
             return []
-        if not a.sentences() or marks_for(a, self.fact):
+        if len(a.sentences()) < self.min_sentences or marks_for(a, self.fact):
             return []
         return [message_hit(a)]

@@ -1,0 +1,92 @@
+"""Named detectors for register: apology inflation (C25) and unexplained jargon (C27)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..annotate import Analysis
+from ..dictionary import is_english_word
+from ..models import Kind
+from .base import Hit, named
+
+_WORD = re.compile(r"\b\w+\b")
+
+
+@named("repeated_apology")
+def repeated_apology(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """More than ``max`` apologies within any ``window`` words: points at the extra ones.
+
+    A long post-mortem may apologize in its summary and again at the end; three sorries
+    in one short paragraph is inflation.
+    """
+    most = int(params.get("max", 2))
+    window = int(params.get("window", 150))
+    starts = [ap.start for ap in a.apologies]
+    positions = [len(_WORD.findall(a.text[:s])) for s in starts]
+    hits = []
+    for i in range(most, len(starts)):
+        if positions[i] - positions[i - most] <= window:
+            ap = a.apologies[i]
+            hits.append(Hit(ap.start, ap.end, suggestion=(
+                f"This is apology number {i + 1} in {positions[i] - positions[i - most] + 1} "
+                "words. Keep one clear apology and spend the words on what happened and "
+                "what you are doing.")))
+    return hits
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}s?\b")
+_URLISH = re.compile(r"\S*(?:://|www\.|@)\S*")
+
+
+def _explained(text: str, start: int, end: int) -> bool:
+    """"single sign-on (SSO)", "SSO (single sign-on)", "etcd, the database that…"."""
+    before = text[max(0, start - 2):start]
+    after = text[end:end + 40]
+    return before.endswith("(") or bool(
+        re.match(r"\s*\(|,\s*(?:the|a|an|our|which|meaning|i\.e\.)\b|\s+(?:-|\u2014)\s", after))
+
+
+@named("jargon")
+def jargon(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """Unexplained acronyms and engineering terms; each term is reported once.
+
+    An acronym is a word in capitals that is not in ``acronym_allowlist``, not an English
+    word set in capitals ("UPDATE"), not on an all-capitals line (a heading) and not
+    explained anywhere in the message.
+    """
+    allow = a.lex.words("acronym_allowlist")
+    terms = a.lex.regex("jargon_terms")
+    urls = [(m.start(), m.end()) for m in _URLISH.finditer(a.text)]
+    explained: set[str] = set()
+    found: list[tuple[int, int, str]] = []
+    for sent in a.sentences():
+        line_start = a.text.rfind("\n", 0, sent.start) + 1
+        line_end = a.text.find("\n", sent.start)
+        line = a.text[line_start: line_end if line_end != -1 else len(a.text)]
+        heading = not any(c.islower() for c in line)
+        candidates = [] if heading else [
+            m for m in _ACRONYM.finditer(sent.text)
+            if m.group(0).lower() not in allow and m.group(0).rstrip("s").lower() not in allow
+            and not is_english_word(m.group(0))]
+        candidates += list(terms.finditer(sent.text))
+        for m in candidates:
+            start, end = sent.start + m.start(), sent.start + m.end()
+            key = m.group(0).lower()
+            if a.is_quoted(start, end) or any(u0 <= start < u1 for u0, u1 in urls):
+                continue
+            if _explained(a.text, start, end):
+                explained.add(key)
+            else:
+                found.append((start, end, key))
+    hits = []
+    reported: set[str] = set()
+    for start, end, key in sorted(found):
+        if key in explained or key in reported:
+            continue
+        reported.add(key)
+        hits.append(Hit(start, end, suggestion=(
+            f"Say what \"{a.text[start:end]}\" means for the client in plain words, or explain "
+            "it once in brackets. If your clients know the term, add it to the acronym "
+            "allowlist.")))
+    return hits
