@@ -58,9 +58,15 @@ _FIRST_PERSON_SUBJECTS = frozenset({"we", "i"})
 _FIRST_PERSON_POSSESSIVES = frozenset({"our", "my"})
 _GUIDANCE_START = re.compile(r"^\W*(?:if|when|once|until|in\s+case)\s+you\b", FLAGS)
 _NAME_LINE = re.compile(
-    r"^\W*(?:[A-Z][a-z'\u2019.-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z'\u2019.-]+|[A-Z]\.|de|van|von|da|di|le|la)){0,3}\W*$")
-_TEAM_WORDS = re.compile(r"\b(?:team|support|customer|service|department|desk|the|all|everyone|us)\b",
-                         re.IGNORECASE)
+    r"^\W*(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019.-]+|[A-Z]\.)(?:\s+(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019.-]+|[A-Z]\.|de|van|von|da|di|le|la)){0,3}\W*$")
+# "Lena Hoffmann, our Head of Reliability" / "our Head of Support, Maria Lopez".
+_NAME = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'-]+"
+_NAMED_ROLE = re.compile(
+    rf"(?-i:\b{_NAME}(?:\s+{_NAME}){{1,2}}),?\s+(?:(?:our|your|the)\s+|(?=who\s))"
+    r"(?:[\w-]+\s+){0,4}[\w-]+\b"
+    rf"|\b(?:our|your)\s+(?:[\w-]+\s+){{0,4}}[\w-]+,\s+(?-i:{_NAME}(?:\s+{_NAME}){{1,2}})\b",
+    re.IGNORECASE)
+_LEADS = re.compile(r"\bwho\s+(?:leads|runs|heads|manages|owns)\b", re.IGNORECASE)
 
 Target = Literal["act", "event", "feeling", "none"]
 
@@ -242,7 +248,7 @@ def _sentence_facts(a: Analysis, sent: Sent) -> None:
     concrete = lex.regex("concrete_causes").search(text)
     hedged = bool(lex.regex("hedges").search(text))
     if concrete and not hedged and (causal or _RESULT.search(text)
-                                    or a.in_sentence(a.ownership, sent)):
+                                    or a.in_sentence(a.ownership, sent) or _mechanism(a, sent)):
         a.explanation.append(whole)
 
     if _is_impact(a, sent):
@@ -493,6 +499,17 @@ def _owns(a: Analysis, sent: Sent) -> bool:
     return False
 
 
+_SEQUENCE = re.compile(r"\b(?:when|after|until|once|while|so|then)\b|\b(?:we|our)\b", FLAGS)
+
+
+def _mechanism(a: Analysis, sent: Sent) -> bool:
+    """A concrete thing failing in sequence: "a leak grew until the servers ran out"."""
+    fault = a.lex.words("fault_verbs")
+    failed = a.lex.regex("symptoms").search(sent.text) or any(
+        tok.lower_ in fault and tok.tag_.startswith("VB") for tok in sent.span)
+    return bool(failed and _SEQUENCE.search(sent.text))
+
+
 # --- impact, remedy, prevention --------------------------------------------------------
 
 
@@ -539,30 +556,59 @@ def _is_prevention(a: Analysis, sent: Sent) -> bool:
 
 
 def _signoff(a: Analysis) -> list[Mark]:
-    """A named person or a role in the last lines: "— Maria Lopez, Head of Support"."""
+    """A named person or a role who owns the message.
+
+    Either in the closing lines ("— Maria Lopez, Head of Support"; a name after "Kind
+    regards"; a short final paragraph of name and role), or named with a role in the body
+    ("questions go to Lena Hoffmann, our Head of Reliability").
+    """
     lines = []
     pos = 0
     for raw in a.text.split("\n"):
         lines.append((pos, raw))
         pos += len(raw) + 1
+    # The last paragraph, when it is a short block of short lines, is a sign-off block.
+    last_blank = max((i for i, (_, line) in enumerate(lines) if not line.strip()
+                      and any(l2.strip() for _, l2 in lines[i:])), default=-1)
+    final_block = [pl for pl in lines[last_blank + 1:] if pl[1].strip()]
+    in_final_block = {p for p, _ in final_block} if 0 < len(final_block) <= 4 and all(
+        len(line.strip()) < 80 for _, line in final_block) and last_blank > 0 else set()
     tail = [(p, line) for p, line in lines if line.strip()][-6:]
     roles = a.lex.regex("signoff_roles")
     closers = a.lex.regex("signoff_words")
+    organization = a.lex.words("organization_words")
     marks = []
-    after_closer = False
+    block: list[tuple[int, str]] = []  # the lines after a closer, or the final block
+    collecting = False
     for p, line in tail:
         stripped = line.strip()
         if a.is_quoted(p, p + len(line)):
             continue
         if closers.search(stripped):
-            after_closer = True
+            block, collecting = [], True
             continue
         dash_name = re.match(r"^[\u2014\u2013-]{1,2}\s*(.+)$", stripped)
-        candidate = dash_name.group(1) if dash_name else stripped
+        if dash_name and not collecting:
+            block, collecting = [], True
+        if collecting or p in in_final_block:
+            block.append((p, dash_name.group(1) if dash_name else stripped))
+    # The block's first line is the signer; later lines count as their role only when
+    # the signer is a person, not a team or a company.
+    for n, (p, candidate) in enumerate(block):
         name_part = re.split(r"[,|(]", candidate)[0]
-        looks_named = bool(_NAME_LINE.match(name_part)) and not _TEAM_WORDS.search(name_part)
-        if (after_closer or dash_name) and (looks_named or roles.search(candidate)) \
-                and len(candidate) < 80:
-            start = p + line.index(stripped)
-            marks.append(Mark(start, start + len(stripped), a.sent_at(start).index))
+        words = {w.lower().strip(".") for w in name_part.split()}
+        person = bool(_NAME_LINE.match(name_part)) and not (words & organization)
+        if len(candidate) >= 80 or (n > 0 and not marks):
+            break
+        if person or (n > 0 and roles.search(candidate)) or (
+                n == 0 and roles.search(candidate) and not (words & organization)):
+            line = a.text[p:a.text.find("\n", p) if "\n" in a.text[p:] else len(a.text)]
+            start = p + line.index(candidate)
+            marks.append(Mark(start, start + len(candidate), a.sent_at(start).index))
+        elif n == 0:
+            break
+    for m in _NAMED_ROLE.finditer(a.text):
+        if (roles.search(m.group(0)) or _LEADS.search(m.group(0))) \
+                and not a.is_quoted(m.start(), m.end()):
+            marks.append(Mark(m.start(), m.end(), a.sent_at(m.start()).index))
     return marks
