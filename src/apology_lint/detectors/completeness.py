@@ -20,6 +20,10 @@ _FEATURE_ACTION = re.compile(
     r"\b(?:cannot|can't|couldn't|could\s+not|unable\s+to|not\s+able\s+to|fail(?:s|ed|ing)?\s+to)\s+"
     r"(?!(?:be|get|do|have|make|work)\b)[a-z]+", re.IGNORECASE)
 _COUNTS = re.compile(r"\d")
+# A later update describes the state that came back: "Gradebook is loading normally again".
+_RECOVERED = re.compile(
+    r"\b(?:normally|restored|recovered|back\s+(?:up|online|to\s+normal)|working\s+again)\b",
+    re.IGNORECASE)
 
 
 def _component(a: Analysis, sent: Sent) -> bool:
@@ -44,7 +48,8 @@ def missing_impact_scope(a: Analysis, kind: Kind, params: dict[str, Any]) -> lis
     if not a.sentences():
         return []
     symptoms = a.lex.regex("symptoms")
-    described = [s for s in a.sentences() if symptoms.search(s.text) and _component(a, s)]
+    described = [s for s in a.sentences()
+                 if (symptoms.search(s.text) or _RECOVERED.search(s.text)) and _component(a, s)]
     if not described:
         return [message_hit(a, suggestion="Say what is failing and how: the feature, the symptom, who "
                                "is affected and since when.")]
