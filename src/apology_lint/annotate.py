@@ -188,7 +188,8 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
         _sentence_facts(a, sent)
     # A confirmed cause or a data-loss statement is a confirmed fact (S04).
     a.known_unknown += a.explanation + a.data_loss
-    a.times = [m for m in _marks(a, lex.regex("time_expressions")) if not a.is_quoted(m.start, m.end)]
+    a.times = [m for m in _marks(a, lex.regex("time_expressions"))
+               if not a.is_quoted(m.start, m.end)]
     a.spec = sorted(
         a.times + _marks(a, _COUNT) + _marks(a, lex.regex("symptoms")),
         key=lambda m: m.start,

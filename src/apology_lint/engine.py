@@ -138,7 +138,9 @@ class Linter:
             severity=severity,
             dimension=rule.dimension,
             message=rule.message.strip(),
-            suggestion=(hit.suggestion or rule.suggestion).strip(),
+            # A rule's generic suggestion may quote the flagged words as "{flagged}".
+            suggestion=(hit.suggestion or rule.suggestion).strip().replace(
+                "{flagged}", text[hit.start:hit.end]),
             span=index.span(hit.start, hit.end),
             text=text[hit.start:hit.end],
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..annotate import Analysis, Sent
 from ..models import Kind
+from ..rewrites import active_with_we, capitalize, drop_span, split_at
 from .base import Hit, message_hit, named
 
 _FAILURE_VERBS = frozenset(
@@ -61,28 +62,33 @@ def apology_for_event(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[H
     """
     if a.ownership:
         return []
+    suggestion = None
+    for verb in _agentless_passives(a):
+        active = active_with_we(verb)
+        if active:
+            suggestion = f'Apologize for what you did: "We\'re sorry {active}."'
+            break
     hits = []
     for ap in a.apologies:
         if ap.target == "event":
             end = ap.object_end if ap.object_end is not None else ap.end
-            hits.append(Hit(ap.start, end))
+            hits.append(Hit(ap.start, end, suggestion=suggestion))
     return hits
 
 
-@named("agentless_fault")
-def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
-    """Passive fault with no agent ("mistakes were made"), or an inanimate cause."""
+def _agentless_passives(a: Analysis) -> list[Any]:
+    """Passive fault verbs with no agent ("mistakes were made", "your data was deleted").
+
+    Sentences next to a first-person fault are skipped: there the agent is "us".
+    """
     lex = a.lex
     fault = lex.words("fault_verbs")
     ambiguous = lex.words("ambiguous_fault_verbs")
     markers = lex.regex("fault_markers")
-    owned = bool(a.ownership)
-    hits = []
+    verbs = []
     for sent in a.sentences():
-        if a.near(a.ownership, sent) or any(
-            m.sent == sent.index - 1 for m in a.ownership
-        ):
-            continue  # the agent is "us" in an adjacent clause or sentence
+        if a.near(a.ownership, sent) or any(m.sent == sent.index - 1 for m in a.ownership):
+            continue
         for tok in sent.span:
             if tok.tag_ != "VBN" or not any(c.dep_ == "nsubjpass" for c in tok.children):
                 continue
@@ -96,11 +102,22 @@ def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit
             subtree = a.text[subject.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
             word = tok.lower_
             mistakes = word == "made" and subject.lower_ in ("mistakes", "mistake", "errors", "error")
-            if not (mistakes or word in fault or (word in ambiguous and markers.search(subtree))):
-                continue
-            start = subject.left_edge.idx
-            end = tok.idx + len(tok)
-            hits.append(Hit(start, end, level="normal" if owned else "escalated"))
+            if mistakes or word in fault or (word in ambiguous and markers.search(subtree)):
+                verbs.append(tok)
+    return verbs
+
+
+@named("agentless_fault")
+def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """Passive fault with no agent; the suggestion turns it into "we …"."""
+    level = "normal" if a.ownership else "escalated"
+    hits = []
+    for verb in _agentless_passives(a):
+        subject = next(c for c in verb.children if c.dep_ == "nsubjpass")
+        active = active_with_we(verb)
+        suggestion = f'Say who did it: "{capitalize(active)}."' if active else None
+        hits.append(Hit(subject.left_edge.idx, verb.idx + len(verb), level=level,
+                        suggestion=suggestion))
     return hits
 
 
@@ -203,8 +220,21 @@ def apology_pivot(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
             level = "escalated"
         else:
             level = "normal"
-        hits.append(Hit(ap.start, ap.pivot[1], level=level))
+        hits.append(Hit(ap.start, ap.pivot[1], level=level, suggestion=_split(a, ap)))
     return hits
+
+
+def _split(a: Analysis, ap: Any) -> str | None:
+    """"Sorry for X, but Y." → "Sorry for X." and, on its own, "Y."."""
+    assert ap.pivot is not None
+    sent = a.sents[ap.sent]
+    if not sent.start <= ap.pivot[0] < sent.end:
+        return None  # "However, …" opens the next sentence
+    head, rest = split_at(sent.text, ap.pivot[0] - sent.start, ap.pivot[1] - sent.start)
+    if not rest:
+        return None
+    return (f'Split it and let the apology stand: "{head}" Then, on its own and without '
+            f'"but": "{rest}" If that part shifts blame, leave it out.')
 
 
 @named("conditional_apology")
@@ -214,8 +244,33 @@ def conditional_apology(a: Analysis, kind: Kind, params: dict[str, Any]) -> list
         if ap.condition is not None:
             start = min(ap.start, ap.condition[0])
             end = max(ap.end, ap.condition[1])
-            hits.append(Hit(start, end))
+            unconditional = _without_condition(a.sents[ap.sent].text)
+            suggestion = (f'Drop the condition: "{unconditional}" Then say what happened.'
+                          if unconditional else None)
+            hits.append(Hit(start, end, suggestion=suggestion))
     return hits
+
+
+_IF_CLAUSE = re.compile(
+    r"\s*,?\s*\b(?:if|in\s+case|to\s+the\s+extent(?:\s+that)?|should\s+(?=you|this|any))\b[^,.;!?]*",
+    re.IGNORECASE)
+_ANYONE_WHO = re.compile(
+    r"\bto\s+(?:anyone|anybody|those(?:\s+of\s+you)?|any\s+(?:customers?|users?|clients?))"
+    r"(?:\s+(?:who|that)\s+[^,.;!?]*)?", re.IGNORECASE)
+_HEDGED_HARM = re.compile(r"\s*\b(?:this|that|which|it)?\s*(?:may|might|could)\s+have\s+caused"
+                          r"(?:\s+you)?", re.IGNORECASE)
+
+
+def _without_condition(sentence: str) -> str | None:
+    """"We apologize for any inconvenience this may have caused." → "We apologize for the
+    inconvenience." (the euphemism rule still asks for the real harm)."""
+    text = _IF_CLAUSE.sub("", sentence, count=1)
+    text = _ANYONE_WHO.sub("to you", text, count=1)
+    text = re.sub(r"\bfor\s+any(?:one|body)?\b", "for the", text, count=1, flags=re.IGNORECASE)
+    text = _HEDGED_HARM.sub("", text)
+    if text == sentence:
+        return None
+    return drop_span(text, 0, 0)
 
 
 @named("sorry_you_feel")

@@ -35,7 +35,8 @@ def repeated_apology(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hi
     return hits
 
 
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}s?\b")
+# Capitals of two to six characters; a reference number ("HC-20931") is not an acronym.
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}s?\b(?!-?\d)")
 _URLISH = re.compile(r"\S*(?:://|www\.|@)\S*")
 
 
