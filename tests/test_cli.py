@@ -125,3 +125,34 @@ def test_help_teaches() -> None:
     out = result.stdout.decode()
     assert result.returncode == 0
     assert "exit codes" in out and "--fail-level" in out and "examples" in out
+
+
+def test_list_rules_shows_every_rule_without_parsing() -> None:
+    from apology_lint.resources import builtin_rules_dir
+    from apology_lint.rulespec import load_rule_files
+
+    result = run("--list-rules")
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    for rule in load_rule_files(builtin_rules_dir()):
+        assert rule.id in out
+
+
+def test_explain_shows_the_rule_data() -> None:
+    result = run("--explain", "conditional-apology")
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert "C11" in out and "Sources:" in out and "We apologize if your service" in out
+
+
+def test_explain_unknown_rule_suggests_the_nearest() -> None:
+    result = run("--explain", "agentles-fault")
+    assert result.returncode == 2
+    assert "did you mean agentless-fault" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_bad_timestamp_is_a_usage_error(files: dict[str, Path]) -> None:
+    result = run("--sent-at", "yesterday", str(files["bad.txt"]))
+    assert result.returncode == 2
+    assert b"ISO 8601" in result.stderr

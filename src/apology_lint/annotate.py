@@ -336,7 +336,8 @@ def _apology_target(head: Any) -> tuple[Target, tuple[int, int] | None]:
             if mark and mark[0].lower_ in ("if", "whether", "because", "since", "as", "while"):
                 continue
             return _clause_target(child), span
-        if child.dep_ == "xcomp" or (child.dep_ == "prep" and child.lower_ in ("for", "about", "over")):
+        if child.dep_ == "xcomp" or (
+                child.dep_ == "prep" and child.lower_ in ("for", "about", "over")):
             if child.dep_ == "xcomp":
                 return "act", span
             objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
@@ -550,9 +551,10 @@ def _is_prevention(a: Analysis, sent: Sent) -> bool:
     mechanism = lex.regex("prevention_mechanisms").search(text)
     if not mechanism or lex.regex("not_firm").search(text):
         return False
-    if lex.regex("absolute_prevention").search(text) and not lex.regex("change_frames").search(text):
+    change = lex.regex("change_frames").search(text)
+    if lex.regex("absolute_prevention").search(text) and not change:
         return False
-    return bool(lex.regex("change_frames").search(text) or lex.regex("prevention_purpose").search(text))
+    return bool(change or lex.regex("prevention_purpose").search(text))
 
 
 # --- sign-off --------------------------------------------------------------------------

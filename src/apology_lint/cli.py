@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 
 from . import __version__
 from .errors import ApologyLintError, InputError
@@ -35,6 +36,8 @@ examples:
   pbpaste | apology-lint -                   lint standard input
   apology-lint --format json a.txt b.txt     machine-readable report (schema_version 1)
   apology-lint --fail-level warning *.txt    exit 1 on warnings too (for CI)
+  apology-lint --list-rules                  every rule, its severity per kind
+  apology-lint --explain agentless-fault     why a rule exists, with examples
 
 exit codes:
   0  no finding at or above the fail level
@@ -64,8 +67,38 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the text output (default: auto: only on a terminal, "
                              "and never when NO_COLOR is set)")
+    parser.add_argument("--incident-start", metavar="TIME", type=_timestamp,
+                        help="when the incident started (ISO 8601, e.g. 2026-11-22T09:12Z); "
+                             "with --sent-at, checks whether the message went out late")
+    parser.add_argument("--sent-at", metavar="TIME", type=_timestamp,
+                        help="when the message was (or will be) sent (ISO 8601)")
+    parser.add_argument("--allow-acronyms", metavar="LIST", default="",
+                        help="comma-separated acronyms your clients know (e.g. 'POS,KDS'); "
+                             "the jargon rule accepts them")
+    parser.add_argument("--list-rules", action="store_true",
+                        help="list every rule with its severity per kind, then exit")
+    parser.add_argument("--explain", metavar="RULE",
+                        help="show a rule's rationale, sources, severities and examples, "
+                             "then exit")
     parser.add_argument("--version", action="version", version=f"apology-lint {__version__}")
     return parser
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 time: {value!r} (e.g. 2026-11-22T09:12+00:00)") from None
+
+
+def _rule_reference(args: argparse.Namespace) -> str:
+    from .resources import builtin_rules_dir
+    from .ruledoc import explain, find_rule, list_rules
+    from .rulespec import load_rule_files
+
+    rules = load_rule_files(builtin_rules_dir())
+    return explain(find_rule(rules, args.explain)) if args.explain else list_rules(rules)
 
 
 def _colour(choice: str) -> bool:
@@ -79,6 +112,9 @@ def _colour(choice: str) -> bool:
 def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.list_rules or args.explain:
+        sys.stdout.write(_rule_reference(args))
+        return EXIT_OK
     if not args.paths:
         parser.print_usage(sys.stderr)
         print("apology-lint: error: give at least one PATH (or '-' for standard input)",
@@ -87,7 +123,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     from .engine import Linter
     from .formatters import json_format, text
-    from .models import RunReport, Summary, ToolInfo
+    from .models import MessageMeta, RunReport, Summary, ToolInfo
     from .sources import read_source
 
     input_errors = 0
@@ -99,8 +135,11 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"apology-lint: error: {exc}", file=sys.stderr)
             input_errors += 1
 
-    linter = Linter(**({"pipeline": args.pipeline} if args.pipeline else {}))
-    reports = [linter.lint(s.text, kind=args.kind, path=s.path) for s in sources]
+    acronyms = [a.strip() for a in args.allow_acronyms.split(",") if a.strip()]
+    linter = Linter(**({"pipeline": args.pipeline} if args.pipeline else {}),
+                    extend_lexicons={"acronym_allowlist": acronyms} if acronyms else None)
+    meta = MessageMeta(incident_start=args.incident_start, sent_at=args.sent_at)
+    reports = [linter.lint(s.text, kind=args.kind, path=s.path, meta=meta) for s in sources]
     scores = [r.score for r in reports]
     run_report = RunReport(
         tool=ToolInfo(version=__version__),

