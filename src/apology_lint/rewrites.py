@@ -14,6 +14,7 @@ from lemminflect import getInflection, getLemma
 
 _CLAUSE_END = frozenset({"cc", "punct", "mark"})
 _KEEP_CAPITAL = frozenset({"I"})
+_OBJECT_CASE = {"i": "me", "we": "us", "he": "him", "she": "her", "they": "them"}
 
 
 def _verb_form(word: str, tag: str) -> str:
@@ -23,8 +24,10 @@ def _verb_form(word: str, tag: str) -> str:
 
 
 def _lower_first(text: str, token: Any) -> str:
-    """Lower-case the first word unless it is a name ("Your data" → "your data")."""
-    if token.tag_ in ("NNP", "NNPS") or token.text in _KEEP_CAPITAL:
+    """Lower-case the first word unless it is a name or an acronym ("Your data" → "your
+    data", "API calls" stays)."""
+    word = text.split()[0] if text.split() else text
+    if token.tag_ in ("NNP", "NNPS") or word in _KEEP_CAPITAL or word[1:2].isupper():
         return text
     return text[:1].lower() + text[1:]
 
@@ -51,7 +54,10 @@ def active_with_we(verb: Any) -> str | None:
     if not subjects or verb.tag_ != "VBN":
         return None
     subject = subjects[0]
-    obj = verb.doc[subject.left_edge.i: subject.right_edge.i + 1].text
+    first = subject.left_edge
+    while first.is_punct and first.i < subject.i:
+        first = verb.doc[first.i + 1]
+    obj = _OBJECT_CASE.get(subject.lower_) or verb.doc[first.i: subject.right_edge.i + 1].text
     aux = [c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")]
     if "will" in aux:
         verb_text = "will " + _verb_form(verb.text, "VB")

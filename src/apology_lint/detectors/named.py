@@ -105,6 +105,8 @@ def _agentless_passives(a: Analysis) -> list[Any]:
                 continue  # "no data was lost" states what did NOT happen
             if subject.lower_ in _REPAIR_NOUNS:
                 continue  # "a fix was deployed" reports the repair, not the fault
+            if subject.lower_ in ("that", "which", "who", "what"):
+                continue  # a relative clause: its agent is the sentence's own subject
             subtree = a.text[subject.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
             word = tok.lower_
             mistakes = word == "made" and subject.lower_ in ("mistakes", "mistake", "errors",
@@ -121,10 +123,12 @@ def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit
     hits = []
     for verb in _agentless_passives(a):
         subject = next(c for c in verb.children if c.dep_ == "nsubjpass")
+        first = subject.left_edge
+        while first.is_punct and first.i < subject.i:
+            first = verb.doc[first.i + 1]
         active = active_with_we(verb)
         suggestion = f'Say who did it: "{capitalize(active)}."' if active else None
-        hits.append(Hit(subject.left_edge.idx, verb.idx + len(verb), level=level,
-                        suggestion=suggestion))
+        hits.append(Hit(first.idx, verb.idx + len(verb), level=level, suggestion=suggestion))
     return hits
 
 
