@@ -570,45 +570,42 @@ def _signoff(a: Analysis) -> list[Mark]:
     lines = []
     pos = 0
     for raw in a.text.split("\n"):
-        lines.append((pos, raw))
+        lines.append((pos, raw.strip()))  # offset of the raw line, its stripped text
         pos += len(raw) + 1
+    while lines and not lines[-1][1]:
+        lines.pop()
     # The last paragraph, when it is a short block of short lines, is a sign-off block.
-    last_blank = max((i for i, (_, line) in enumerate(lines) if not line.strip()
-                      and any(l2.strip() for _, l2 in lines[i:])), default=-1)
-    final_block = [pl for pl in lines[last_blank + 1:] if pl[1].strip()]
-    in_final_block = {p for p, _ in final_block} if 0 < len(final_block) <= 4 and all(
-        len(line.strip()) < 80 for _, line in final_block) and last_blank > 0 else set()
-    tail = [(p, line) for p, line in lines if line.strip()][-6:]
+    blanks = [i for i, (_, line) in enumerate(lines) if not line]
+    final_block = lines[blanks[-1] + 1:] if blanks and blanks[-1] > 0 else []
+    in_final_block = {p for p, _ in final_block} if len(final_block) <= 4 and all(
+        len(line) < 80 for _, line in final_block) else set()
     roles = a.lex.regex("signoff_roles")
     closers = a.lex.regex("signoff_words")
     organization = a.lex.words("organization_words")
-    marks = []
-    block: list[tuple[int, str]] = []  # the lines after a closer, or the final block
+    block: list[tuple[int, str]] = []  # the lines after a closer or a dash, or the final block
     collecting = False
-    for p, line in tail:
-        stripped = line.strip()
+    for p, line in [pl for pl in lines if pl[1]][-6:]:
         if a.is_quoted(p, p + len(line)):
             continue
-        if closers.search(stripped):
+        if closers.search(line):
             block, collecting = [], True
             continue
-        dash_name = re.match(r"^[\u2014\u2013-]{1,2}\s*(.+)$", stripped)
+        dash_name = re.match(r"^[\u2014\u2013-]{1,2}\s*(.+)$", line)
         if dash_name and not collecting:
             block, collecting = [], True
         if collecting or p in in_final_block:
-            block.append((p, dash_name.group(1) if dash_name else stripped))
-    # The block's first line is the signer; later lines count as their role only when
-    # the signer is a person, not a team or a company.
+            block.append((p, dash_name.group(1) if dash_name else line))
+    # The block's first line is the signer; later lines count (as the signer's role) only
+    # when the signer is a person, not a team or a company.
+    marks: list[Mark] = []
     for n, (p, candidate) in enumerate(block):
         name_part = re.split(r"[,|(]", candidate)[0]
-        words = {w.lower().strip(".") for w in name_part.split()}
-        person = bool(_NAME_LINE.match(name_part)) and not (words & organization)
+        company = bool({w.lower().strip(".") for w in name_part.split()} & organization)
+        person = bool(_NAME_LINE.match(name_part)) and not company
         if len(candidate) >= 80 or (n > 0 and not marks):
             break
-        if person or (n > 0 and roles.search(candidate)) or (
-                n == 0 and roles.search(candidate) and not (words & organization)):
-            line = a.text[p:a.text.find("\n", p) if "\n" in a.text[p:] else len(a.text)]
-            start = p + line.index(candidate)
+        if person or (roles.search(candidate) and (n > 0 or not company)):
+            start = a.text.index(candidate, p)
             marks.append(Mark(start, start + len(candidate), a.sent_at(start).index))
         elif n == 0:
             break

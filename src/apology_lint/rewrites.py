@@ -48,15 +48,21 @@ def _tail(verb: Any) -> str:
     return verb.doc[words[0].i: words[-1].i + 1].text
 
 
+def phrase_start(head: Any) -> Any:
+    """The first word of ``head``'s phrase, leaving out punctuation before it."""
+    first = head.left_edge
+    while first.is_punct and first.i < head.i:
+        first = head.doc[first.i + 1]
+    return first
+
+
 def active_with_we(verb: Any) -> str | None:
     """"your data was deleted during the move" → "we deleted your data during the move"."""
     subjects = [c for c in verb.children if c.dep_ == "nsubjpass"]
     if not subjects or verb.tag_ != "VBN":
         return None
     subject = subjects[0]
-    first = subject.left_edge
-    while first.is_punct and first.i < subject.i:
-        first = verb.doc[first.i + 1]
+    first = phrase_start(subject)
     obj = _OBJECT_CASE.get(subject.lower_) or verb.doc[first.i: subject.right_edge.i + 1].text
     aux = [c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")]
     if "will" in aux:

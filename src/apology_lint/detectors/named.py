@@ -11,7 +11,7 @@ from typing import Any
 
 from ..annotate import Analysis, Sent
 from ..models import Kind
-from ..rewrites import active_with_we, capitalize, drop_span, split_at
+from ..rewrites import active_with_we, capitalize, drop_span, phrase_start, split_at
 from .base import Hit, message_hit, named
 
 _FAILURE_VERBS = frozenset(
@@ -50,6 +50,7 @@ _REPAIR_NOUNS = frozenset(
     "fix fixes hotfix patch patches correction corrections mitigation mitigations "
     "workaround rollback repair repairs remediation resolution solution refund refunds "
     "credit credits replacement".split())
+_MISTAKE_NOUNS = frozenset({"mistake", "mistakes", "error", "errors"})
 _NO_SUBJECT = re.compile(r"\W*(?:no|none|nothing|neither)\b", re.IGNORECASE)
 
 
@@ -109,8 +110,7 @@ def _agentless_passives(a: Analysis) -> list[Any]:
                 continue  # a relative clause: its agent is the sentence's own subject
             subtree = a.text[subject.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
             word = tok.lower_
-            mistakes = word == "made" and subject.lower_ in ("mistakes", "mistake", "errors",
-                                                             "error")
+            mistakes = word == "made" and subject.lower_ in _MISTAKE_NOUNS
             if mistakes or word in fault or (word in ambiguous and markers.search(subtree)):
                 verbs.append(tok)
     return verbs
@@ -123,12 +123,10 @@ def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit
     hits = []
     for verb in _agentless_passives(a):
         subject = next(c for c in verb.children if c.dep_ == "nsubjpass")
-        first = subject.left_edge
-        while first.is_punct and first.i < subject.i:
-            first = verb.doc[first.i + 1]
         active = active_with_we(verb)
         suggestion = f'Say who did it: "{capitalize(active)}."' if active else None
-        hits.append(Hit(first.idx, verb.idx + len(verb), level=level, suggestion=suggestion))
+        hits.append(Hit(phrase_start(subject).idx, verb.idx + len(verb), level=level,
+                        suggestion=suggestion))
     return hits
 
 
