@@ -67,7 +67,10 @@ def test_json_follows_the_contract(files: dict[str, Path]) -> None:
     assert 0 <= report["score"] <= 100
     assert report["band"] in ("send-ready", "good", "needs work", "rewrite")
     assert set(report["elements"]) == {"apology", "ownership", "explanation", "impact",
-                                       "remedy", "prevention", "next_update", "contact"}
+                                       "remedy", "prevention", "next_update", "contact",
+                                       "conditional"}
+    assert report["elements"]["conditional"] == []  # a plain file has no branches
+    assert report["syntax"] == "text" and report["variants"] == 1
     assert set(report["dimensions"]) == {"own", "deflect", "harm", "facts", "repair",
                                          "prevent", "comms", "tone"}
     assert {"words", "sentences", "flesch_reading_ease"} <= set(report["readability"])

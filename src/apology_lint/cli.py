@@ -15,6 +15,7 @@ from datetime import datetime
 from . import __version__
 from .errors import ApologyLintError, InputError
 from .models import KINDS, SEVERITY_RANK
+from .readers import SYNTAXES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -33,6 +34,8 @@ _EPILOG = """\
 examples:
   apology-lint draft.txt                     lint one message (kind detected)
   apology-lint --kind update status.txt      lint it as a status update
+  apology-lint templates/apology.html.j2     a template, read as it is (never rendered)
+  apology-lint --syntax handlebars mail.tpl  say how to read a file with another extension
   pbpaste | apology-lint -                   lint standard input
   apology-lint --format json a.txt b.txt     machine-readable report (schema_version 1)
   apology-lint --fail-level warning *.txt    exit 1 on warnings too (for CI)
@@ -57,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="message files to lint; '-' reads standard input")
     parser.add_argument("--kind", choices=KINDS,
                         help="the kind of message (default: detected from the text)")
+    parser.add_argument("--syntax", choices=SYNTAXES,
+                        help="how to read the files (default: from the extension: .txt text, "
+                             ".md markdown, .html html, .eml email, .j2/.jinja jinja, "
+                             ".hbs handlebars, .mustache, .liquid; anything else text)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format (default: text)")
     parser.add_argument("--fail-level", choices=("error", "warning", "info"), default="error",
@@ -124,22 +131,28 @@ def run(argv: Sequence[str] | None = None) -> int:
     from .engine import Linter
     from .formatters import json_format, text
     from .models import MessageMeta, RunReport, Summary, ToolInfo
+    from .readers import read_document, syntax_for
     from .sources import read_source
 
     input_errors = 0
-    sources = []
+    sources, documents = [], []
     for path in args.paths:
+        syntax = args.syntax or syntax_for(path)
         try:
-            sources.append(read_source(path))
+            source = read_source(path, latin1_fallback=syntax == "eml")
         except InputError as exc:
             print(f"apology-lint: error: {exc}", file=sys.stderr)
             input_errors += 1
+            continue
+        sources.append(source)
+        documents.append(read_document(source.text, syntax, path))
 
     acronyms = [a.strip() for a in args.allow_acronyms.split(",") if a.strip()]
     linter = Linter(**({"pipeline": args.pipeline} if args.pipeline else {}),
                     extend_lexicons={"acronym_allowlist": acronyms} if acronyms else None)
     meta = MessageMeta(incident_start=args.incident_start, sent_at=args.sent_at)
-    reports = [linter.lint(s.text, kind=args.kind, path=s.path, meta=meta) for s in sources]
+    reports = [linter.lint_document(d, kind=args.kind, path=s.path, meta=meta)
+               for s, d in zip(sources, documents, strict=True)]
     scores = [r.score for r in reports]
     run_report = RunReport(
         tool=ToolInfo(version=__version__),

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .annotate import Analysis, Mark
-from .models import ELEMENT_NAMES, Elements
-from .positions import LineIndex
+from .models import ELEMENT_NAMES
 
 
 def marks_for(a: Analysis, fact: str) -> list[Mark]:
@@ -14,14 +13,10 @@ def marks_for(a: Analysis, fact: str) -> list[Mark]:
     return marks
 
 
-def elements(a: Analysis, index: LineIndex) -> Elements:
+def element_marks(a: Analysis) -> dict[str, list[Mark]]:
+    """For each element of the anatomy, its evidence in text order, each span once."""
     found = {}
     for name in ELEMENT_NAMES:
-        seen: set[tuple[int, int]] = set()
-        evidence = []
-        for m in sorted(marks_for(a, name), key=lambda m: m.start):
-            if (m.start, m.end) not in seen:
-                seen.add((m.start, m.end))
-                evidence.append(index.evidence(m.start, m.end))
-        found[name] = evidence
-    return Elements(**found)
+        unique = {(m.start, m.end): m for m in marks_for(a, name)}
+        found[name] = sorted(unique.values(), key=lambda m: (m.start, m.end))
+    return found

@@ -3,21 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .annotate import Analysis, annotate, normalize
 from .detectors import Detector, Hit, build_detectors
-from .elements import elements
+from .elements import element_marks
 from .kind import detect_kind
 from .lexicons import Lexicons
-from .models import KINDS, Finding, Kind, MessageMeta, Report, Severity
+from .models import (
+    ELEMENT_NAMES,
+    KINDS,
+    Band,
+    Elements,
+    Evidence,
+    Finding,
+    Kind,
+    MessageMeta,
+    Readability,
+    Report,
+    Severity,
+)
 from .nlp import DEFAULT_PIPELINE, MAX_CHUNK, load_pipeline
 from .positions import LineIndex
 from .readability import readability
+from .readers import Document, Syntax, plain_document, read_document
+from .readers.layer import Layer
+from .readers.offsets import clip
+from .readers.template import Variant
 from .resources import builtin_rules_dir
 from .rulespec import SCORING_FILE, RuleSpec, ScoringSpec, load_rule_files, load_yaml_model
 from .scoring import dimension_scores, overall
+from .suppressions import ALL, Directives, scan
+
+# Rules about the file rather than the message; the engine reports them itself.
+TEMPLATE_SYNTAX = "template-syntax"
+UNUSED_SUPPRESSION = "unused-suppression"
 
 
 def _chunks(text: str, limit: int = MAX_CHUNK) -> list[str]:
@@ -54,7 +76,8 @@ class Linter:
         self.lexicons = Lexicons.from_folder(folder / "lexicons", extend_lexicons)
         all_rules = load_rule_files(folder)
         self.scoring = load_yaml_model(folder / SCORING_FILE, ScoringSpec)
-        wanted = set(select) if select is not None else {r.id for r in all_rules}
+        self.known_rules = {r.id for r in all_rules}
+        wanted = set(select) if select is not None else self.known_rules
         self.rules: list[RuleSpec] = [
             r for r in all_rules if r.id in wanted and r.id not in set(ignore)
         ]
@@ -66,8 +89,19 @@ class Linter:
     # --- public API ------------------------------------------------------------------
 
     def lint(self, text: str, kind: Kind | None = None, path: str | None = None,
-             meta: MessageMeta | None = None) -> Report:
-        return self._report(text, self._parse(text), kind, path, meta)
+             meta: MessageMeta | None = None, syntax: Syntax | None = None) -> Report:
+        """Lint ``text``. Without ``syntax`` it is linted exactly as given; with one
+        (``"text"``, ``"html"``, ``"jinja"``…) it is read as a file of that syntax:
+        markup and placeholders handled, suppression comments applied, spans in ``text``."""
+        doc = plain_document(text) if syntax is None else read_document(text, syntax, path)
+        return self.lint_document(doc, kind, path, meta)
+
+    def lint_document(self, doc: Document, kind: Kind | None = None, path: str | None = None,
+                      meta: MessageMeta | None = None) -> Report:
+        texts = [normalize(v.layer.text) for v in doc.variants]
+        parsed = [self._parse(t) for t in texts] if any(len(t) > MAX_CHUNK for t in texts) \
+            else list(self.nlp.pipe(texts))
+        return self._report(doc, parsed, kind, path, meta)
 
     def lint_many(self, texts: Iterable[str], kind: Kind | None = None) -> Iterator[Report]:
         """Lint many texts, batching the short ones through ``nlp.pipe``."""
@@ -76,7 +110,7 @@ class Linter:
         parsed = iter(self.nlp.pipe(short, batch_size=64))
         for text in batch:
             doc = next(parsed) if len(text) <= MAX_CHUNK else self._parse(text)
-            yield self._report(text, doc, kind, None, None)
+            yield self._report(plain_document(text), [doc], kind, None, None)
 
     # --- internals -------------------------------------------------------------------
 
@@ -88,31 +122,48 @@ class Linter:
             return self.nlp(pieces[0])
         return Doc.from_docs(list(self.nlp.pipe(pieces)), ensure_whitespace=False)
 
-    def _report(self, text: str, doc: Any, kind: Kind | None, path: str | None,
+    def _report(self, doc: Document, parsed: list[Any], kind: Kind | None, path: str | None,
                 meta: MessageMeta | None) -> Report:
         if kind is not None and kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        analysis = annotate(text, doc, self.lexicons, meta)
-        kind_source = "given" if kind is not None else "detected"
-        resolved: Kind = kind if kind is not None else detect_kind(analysis.text, self.lexicons)
-        index = LineIndex(text)
-        findings = self._findings(analysis, resolved, index, text)
-        dims = dimension_scores(self.scoring, resolved, analysis, findings)
-        score, band = overall(self.scoring, resolved, dims, findings)
+        directives = (Directives() if doc.raw else
+                      scan(doc.source, doc.syntax, doc.markup, self.known_rules))
+        file_meta = {k: v for k, v in doc.settings.items() if k != "kind"}
+        if file_meta:
+            meta = (meta or MessageMeta()).model_copy(update=file_meta)
+        analyses = [annotate(v.layer.text, d, self.lexicons, meta)
+                    for v, d in zip(doc.variants, parsed, strict=True)]
+        file_kind: Kind | None = doc.settings.get("kind") or directives.kind
+        resolved: Kind = file_kind or kind or detect_kind(analyses[0].text, self.lexicons)
+        kind_source = "file" if file_kind else "given" if kind else "detected"
+        lines = LineIndex(doc.source)
+        placed = [self._variant(v, a, resolved, lines, directives)
+                  for v, a in zip(doc.variants, analyses, strict=True)]
+        worst = min(placed, key=lambda p: p.score)
+        findings = (_merge_findings(doc, placed)
+                    + self._tool_findings(doc, resolved, lines, directives))
+        findings.sort(key=lambda f: (f.span.start, f.span.end, f.rule))
         return Report(
             path=path,
+            syntax=doc.syntax,
+            variants=len(doc.variants),
             kind=resolved,
             kind_source=kind_source,
-            score=score,
-            band=band,
-            dimensions=dims,
-            elements=elements(analysis, index),
+            score=worst.score,
+            band=worst.band,
+            dimensions=worst.dimensions,
+            elements=_merge_elements(placed),
             findings=findings,
-            readability=readability(text, analysis.word_count, len(analysis.sentences())),
+            readability=worst.readability,
+            suppressed=len(set().union(*(p.suppressed for p in placed))),
         )
 
-    def _findings(self, a: Analysis, kind: Kind, index: LineIndex, text: str) -> list[Finding]:
+    def _variant(self, variant: Variant, a: Analysis, kind: Kind, lines: LineIndex,
+                 directives: Directives) -> _Placed:
+        """Lint one version of the message; spans are placed in the source file."""
+        layer = variant.layer
         findings: list[Finding] = []
+        suppressed: set[tuple[str, int, int]] = set()
         seen: set[tuple[str, int, int]] = set()
         for rule in self.rules:
             base = rule.severity.get(kind)
@@ -120,17 +171,64 @@ class Linter:
                 continue
             for detector in self._detectors[rule.id]:
                 for hit in detector.run(a, kind):
-                    key = (rule.id, hit.start, hit.end)
-                    if key in seen:
+                    clipped = clip(layer.text, layer.offsets, hit.start, hit.end)
+                    if clipped is None:
+                        continue  # only placeholders: nothing the writer wrote
+                    start, end = layer.offsets.span(*clipped)
+                    if (rule.id, start, end) in seen or _in_any(start, layer.quiet):
                         continue
-                    seen.add(key)
-                    findings.append(self._finding(rule, kind, base, hit, index, text))
-        findings.sort(key=lambda f: (f.span.start, f.span.end, f.rule))
-        return findings
+                    seen.add((rule.id, start, end))
+                    if _suppress(directives, rule.id, start):
+                        suppressed.add((rule.id, start, end))
+                        continue
+                    flagged = layer.text[clipped[0]:clipped[1]]
+                    findings.append(self._finding(rule, kind, base, hit, lines, start, end,
+                                                  flagged))
+        dims = dimension_scores(self.scoring, kind, a, findings)
+        score, band = overall(self.scoring, kind, dims, findings)
+        evidence = {name: [_evidence(layer, lines, m.start, m.end) for m in marks]
+                    for name, marks in element_marks(a).items()}
+        return _Placed(variant, findings, evidence, score, band, dims,
+                       readability(a.text, a.word_count, len(a.sentences())), suppressed)
+
+    def _tool_findings(self, doc: Document, kind: Kind, lines: LineIndex,
+                       directives: Directives) -> list[Finding]:
+        """Findings about the file rather than the message: broken syntax, suppressions
+        that do nothing."""
+        found: list[Finding] = []
+        by_id = {r.id: r for r in self.rules}
+        if TEMPLATE_SYNTAX in by_id:
+            for p in doc.problems:
+                if not _suppress(directives, TEMPLATE_SYNTAX, p.start):
+                    found.append(self._tool_finding(by_id[TEMPLATE_SYNTAX], kind, lines,
+                                                    p.start, max(p.end, p.start + 1),
+                                                    p.message))
+        if UNUSED_SUPPRESSION not in by_id:
+            return found
+        problems = [(message, start, end) for message, start, end in directives.invalid]
+        enabled = set(by_id) | {ALL}
+        for sup in directives.suppressions:
+            unused = [r for r in sup.unused() if r in enabled]
+            if unused:
+                what = "nothing" if unused == [ALL] else "no " + ", ".join(unused) + " finding"
+                problems.append((f"'{sup.text}' suppresses {what} here", *sup.comment))
+        for message, start, end in problems:
+            if not any(s.covers(UNUSED_SUPPRESSION, start) and UNUSED_SUPPRESSION in s.rules
+                       for s in directives.suppressions):
+                found.append(self._tool_finding(by_id[UNUSED_SUPPRESSION], kind, lines,
+                                                start, end, message))
+        return found
+
+    def _tool_finding(self, rule: RuleSpec, kind: Kind, lines: LineIndex, start: int,
+                      end: int, message: str) -> Finding:
+        return Finding(rule=rule.id, severity=rule.severity.get(kind, "error"),
+                       dimension=rule.dimension, message=message,
+                       suggestion=rule.suggestion.strip(), span=lines.span(start, end),
+                       text=lines.text[start:end])
 
     @staticmethod
-    def _finding(rule: RuleSpec, kind: Kind, base: Severity, hit: Hit, index: LineIndex,
-                 text: str) -> Finding:
+    def _finding(rule: RuleSpec, kind: Kind, base: Severity, hit: Hit, lines: LineIndex,
+                 start: int, end: int, flagged: str) -> Finding:
         severity = base
         if hit.level == "escalated":
             severity = rule.severity_when.escalated.get(kind, base)
@@ -142,11 +240,82 @@ class Linter:
             dimension=rule.dimension,
             message=rule.message.strip(),
             # A rule's generic suggestion may quote the flagged words as "{flagged}".
-            suggestion=(hit.suggestion or rule.suggestion).strip().replace(
-                "{flagged}", text[hit.start:hit.end]),
-            span=index.span(hit.start, hit.end),
-            text=text[hit.start:hit.end],
+            suggestion=(hit.suggestion or rule.suggestion).strip().replace("{flagged}", flagged),
+            span=lines.span(start, end),
+            text=lines.text[start:end],
         )
+
+
+@dataclass
+class _Placed:
+    """One variant's results, with spans already in source offsets."""
+
+    variant: Variant
+    findings: list[Finding]
+    evidence: dict[str, list[Evidence]]
+    score: int
+    band: Band
+    dimensions: dict[str, int]
+    readability: Readability
+    suppressed: set[tuple[str, int, int]]  # (rule, start, end) of findings hidden
+
+
+def _in_any(offset: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in ranges)
+
+
+def _suppress(directives: Directives, rule: str, offset: int) -> bool:
+    hit = False
+    for sup in directives.suppressions:
+        if sup.covers(rule, offset):
+            sup.used.add(rule)
+            hit = True
+    return hit
+
+
+def _evidence(layer: Layer, lines: LineIndex, start: int, end: int) -> Evidence:
+    # Evidence avoids placeholders too, unless the placeholder is all there is
+    # ("write to {{ support_email }}": the address is the contact).
+    clipped = clip(layer.text, layer.offsets, start, end) or (start, end)
+    return lines.evidence(*layer.offsets.span(*clipped))
+
+
+def _merge_findings(doc: Document, placed: list[_Placed]) -> list[Finding]:
+    """Every variant's findings, once each. A finding some versions of the message get
+    and others (that contain the same words) don't is marked with the branch choices."""
+    covered = [p.variant.layer.offsets.covered() for p in placed]
+    fired: dict[tuple[str, int, int], list[int]] = {}
+    first: dict[tuple[str, int, int], Finding] = {}
+    for i, p in enumerate(placed):
+        for f in p.findings:
+            key = (f.rule, f.span.start, f.span.end)
+            fired.setdefault(key, []).append(i)
+            first.setdefault(key, f)
+    merged = []
+    for key, finding in first.items():
+        containing = [i for i, ranges in enumerate(covered) if _in_any(key[1], ranges)]
+        variant = placed[fired[key][0]].variant
+        if len(fired[key]) < len(containing) and variant.branches:
+            note = (f" This applies to some versions of the message only: the one with "
+                    f"{'; '.join(variant.branches[:3])}.")
+            finding = finding.model_copy(update={"message": finding.message + note})
+        merged.append(finding)
+    return merged
+
+
+def _merge_elements(placed: list[_Placed]) -> Elements:
+    merged: dict[str, list[Evidence]] = {}
+    conditional: list[str] = []
+    for name in ELEMENT_NAMES:
+        seen: dict[tuple[int, int], Evidence] = {}
+        for p in placed:
+            for e in p.evidence[name]:
+                seen.setdefault((e.start, e.end), e)
+        merged[name] = sorted(seen.values(), key=lambda e: (e.start, e.end))
+        present = [bool(p.evidence[name]) for p in placed]
+        if any(present) and not all(present):
+            conditional.append(name)
+    return Elements(**merged, conditional=conditional)
 
 
 _DEFAULT: Linter | None = None

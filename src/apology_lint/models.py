@@ -1,7 +1,8 @@
 """The public data model: what a lint returns, and the JSON contract built on it.
 
 Every model here is part of the versioned JSON output (``SCHEMA_VERSION``). Offsets are
-character offsets into the text that was linted; ``text`` always equals that slice.
+character offsets into the file as it was read (for a template, HTML or email: the
+template, not the text the parser saw), so ``text`` always equals that slice of the file.
 Lines and columns are 1-based.
 """
 
@@ -94,9 +95,14 @@ class Elements(_Frozen):
     prevention: list[Evidence] = []
     next_update: list[Evidence] = []
     contact: list[Evidence] = []
+    # In a template: elements only some versions of the message have (the evidence is
+    # inside a branch), so not every recipient gets them.
+    conditional: list[ElementName] = []
 
     def present(self) -> list[ElementName]:
-        return [name for name in ELEMENT_NAMES if getattr(self, name)]
+        """The elements every recipient gets."""
+        return [name for name in ELEMENT_NAMES
+                if getattr(self, name) and name not in self.conditional]
 
 
 class Readability(_Frozen):
@@ -112,14 +118,22 @@ class Report(_Frozen):
     """The result of linting one message."""
 
     path: str | None = None
+    # How the file was read: text, markdown, html, eml, jinja, handlebars, mustache, liquid.
+    syntax: str = "text"
+    # How many versions of the message a template can produce that were linted (one for
+    # anything else); findings and anatomy cover them all, the score is the lowest.
+    variants: int = Field(default=1, ge=1)
     kind: Kind
-    kind_source: Literal["given", "detected"]
+    # "file": set by the file itself (front matter or an ``apology-lint: kind=`` comment).
+    kind_source: Literal["given", "detected", "file"]
     score: int = Field(ge=0, le=100)
     band: Band
     dimensions: dict[str, int]
     elements: Elements
     findings: list[Finding]
     readability: Readability
+    # Findings hidden by ``apology-lint: disable…`` comments.
+    suppressed: int = Field(default=0, ge=0)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

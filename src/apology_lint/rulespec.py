@@ -95,8 +95,15 @@ class NamedDetector(_Spec):
     params: dict[str, Any] = {}
 
 
+class SourceDetector(_Spec):
+    """Found while reading the file (broken template syntax, a suppression comment that
+    does nothing); the engine reports these itself."""
+
+    type: Literal["source"]
+
+
 Detector = Annotated[
-    LexicalDetector | DependencyDetector | PresenceDetector | NamedDetector,
+    LexicalDetector | DependencyDetector | PresenceDetector | NamedDetector | SourceDetector,
     Field(discriminator="type"),
 ]
 
@@ -112,6 +119,9 @@ class Rationale(_Spec):
 class Examples(_Spec):
     # The kind the examples are linted as (default: the first kind the rule is on for).
     kind: Kind | None = None
+    # The syntax the examples are read as (default: linted exactly as written).
+    syntax: Literal["text", "markdown", "html", "jinja", "handlebars", "mustache",
+                    "liquid"] | None = None
     bad: list[str]
     good: list[str]
 
@@ -123,7 +133,8 @@ class SeverityVariants(_Spec):
 
 class RuleSpec(_Spec):
     id: str = Field(pattern=RULE_ID_PATTERN)
-    catalog: str = Field(pattern=r"^[CASR]\d{2}$")
+    # The research catalog's id (C, A, S, R); T for the tool's own rules about the file.
+    catalog: str = Field(pattern=r"^[CASRT]\d{2}$")
     title: str
     dimension: Dimension
     # Severity per message kind; a kind that is absent means the rule is off for it.

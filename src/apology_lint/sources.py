@@ -22,7 +22,9 @@ class Source:
     text: str
 
 
-def decode(data: bytes, path: str) -> str:
+def decode(data: bytes, path: str, latin1_fallback: bool = False) -> str:
+    """The file's text. ``latin1_fallback`` is for email, whose 8-bit parts may be in any
+    charset: the email reader re-decodes them with the charset the part declares."""
     if len(data) > MAX_BYTES:
         raise InputError(
             f"{path}: file is too large ({len(data) / 1_048_576:.1f} MB; the limit is "
@@ -37,6 +39,8 @@ def decode(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if latin1_fallback:
+            return data.decode("latin-1")
         raise InputError(
             f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8") from None
@@ -45,9 +49,9 @@ def decode(data: bytes, path: str) -> str:
     return text
 
 
-def read_source(path: str) -> Source:
+def read_source(path: str, latin1_fallback: bool = False) -> Source:
     if path == "-":
-        return Source("-", decode(sys.stdin.buffer.read(), "<stdin>"))
+        return Source("-", decode(sys.stdin.buffer.read(), "<stdin>", latin1_fallback))
     p = Path(path)
     if not p.exists():
         raise InputError(f"{path}: no such file")
@@ -57,4 +61,4 @@ def read_source(path: str) -> Source:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return Source(path, decode(data, path))
+    return Source(path, decode(data, path, latin1_fallback))

@@ -12,6 +12,7 @@ from ..rulespec import (
     NamedDetector,
     PresenceDetector,
     RuleSpec,
+    SourceDetector,
 )
 from . import completeness, named, tone  # noqa: F401  (register the named detectors)
 from .base import NAMED, Detector, Hit
@@ -44,6 +45,8 @@ def build_detectors(rule: RuleSpec, lex: Lexicons, vocab: Any) -> list[Detector]
             built.append(Dependency(spec, lex, vocab, where))
         elif isinstance(spec, PresenceDetector):
             built.append(Presence(spec))
+        elif isinstance(spec, SourceDetector):
+            continue  # reported by the engine while reading the file
         else:
             built.append(_Named(spec, where))
     return built

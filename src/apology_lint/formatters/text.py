@@ -36,15 +36,23 @@ def _finding(f: Finding, path: str, source: str, paint: _Paint) -> list[str]:
 
 def _summary(r: Report, path: str, paint: _Paint) -> list[str]:
     present = set(r.elements.present())
-    checks = "  ".join(
-        (paint("✓", "ok") if name in present else paint("✗", "missing")) + " " + name
-        for name in ELEMENT_NAMES
-    )
+
+    def mark(name: str) -> str:
+        if name in present:
+            return paint("✓", "ok")
+        return paint("~", "warning") if name in r.elements.conditional else paint("✗", "missing")
+
+    checks = "  ".join(f"{mark(name)} {name}" for name in ELEMENT_NAMES)
+    if r.elements.conditional:
+        checks += "   (~ only in some branches of the template)"
     counts = f"{r.count('error')} errors, {r.count('warning')} warnings, {r.count('info')} info"
     dims = "  ".join(f"{name} {value}" for name, value in r.dimensions.items())
+    read_as = "" if r.syntax == "text" else f"{r.syntax}, "
+    versions = f" · {r.variants} versions linted" if r.variants > 1 else ""
+    hidden = f" · {r.suppressed} suppressed" if r.suppressed else ""
     return [
-        f"{paint(path, 'bold')}: {r.kind} ({r.kind_source}) · score {r.score}/100 · {r.band}"
-        f" · {counts}",
+        f"{paint(path, 'bold')}: {read_as}{r.kind} ({r.kind_source}) · score {r.score}/100"
+        f" · {r.band} · {counts}{hidden}{versions}",
         f"  anatomy: {checks}",
         f"  dimensions: {dims}",
     ]

@@ -1,0 +1,366 @@
+"""Templates read as they are: never rendered, placeholders masked, every branch linted.
+
+Two families share this module: Jinja2 and Liquid (``{{ }}``, ``{% %}``, ``{# #}``), and
+Handlebars and Mustache (``{{ }}``, ``{{{ }}}``, ``{{# }}…{{/ }}``, ``{{! }}``). The
+template is tokenized into text, output tags and block tags, and built into a tree of
+blocks. Nothing is evaluated, so an untrusted template is as safe to lint as plain text.
+
+* An output tag (``{{ customer.first_name }}``) becomes a *stand-in*: a neutral word or
+  value chosen from the placeholder's name ("Alex", "14:00 UTC", "12"), so the sentence
+  stays grammatical for the parser. Stand-ins are masked: no finding may include one.
+* Block tags and comments are removed; a tag alone on its line takes the line with it,
+  as Jinja's ``trim_blocks`` and Handlebars' standalone tags do.
+* A conditional block (``if``/``elif``/``else``, ``unless``, ``case``/``when``, Mustache
+  sections, a ``for`` with an ``else``) has *arms*; an ``if`` with no ``else`` also has
+  an empty arm. ``variants`` picks arms so that every arm of every block appears in at
+  least one variant; each variant is a message some recipient could receive, and is
+  linted as a whole. Loops and other blocks are transparent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .layer import Layer, Problem
+from .offsets import TextBuilder
+
+Family = Literal["jinja", "handlebars"]
+FAMILY: dict[str, Family] = {
+    "jinja": "jinja", "liquid": "jinja", "handlebars": "handlebars", "mustache": "handlebars",
+}
+MAX_VARIANTS = 32
+
+_JINJA_TOKEN = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}|\{[#%{]", re.DOTALL)
+_HBS_TOKEN = re.compile(r"\{\{!--.*?--\}\}|\{\{\{.*?\}\}\}|\{\{.*?\}\}|\{\{", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+_RAW_END = re.compile(r"\{%-?\s*end(raw|comment|verbatim)\s*-?%\}")
+
+# Jinja/Liquid block tags that open a block closed by ``end<name>``.
+_CONDITIONAL = {"if", "unless", "case"}
+_TRANSPARENT = {"for", "block", "macro", "call", "filter", "with", "autoescape", "capture",
+                "tablerow", "trans", "spaceless", "embed", "paginate", "form", "blocktrans"}
+_ARM_TAGS = {"elif", "elsif", "else", "when", "empty"}
+_HBS_CONDITIONAL = {"if", "unless"}
+
+
+@dataclass
+class Output:
+    start: int
+    end: int
+    expression: str
+
+
+@dataclass
+class Arm:
+    label: str  # the tag that opens the arm, for messages: "{% else %}"
+    nodes: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    name: str
+    start: int
+    end: int  # the opening tag's range
+    line: int
+    conditional: bool
+    arms: list[Arm]
+    has_default: bool = False  # an else arm exists, so some arm is always taken
+
+    def choices(self) -> int:
+        return len(self.arms) + (0 if self.has_default or not self.conditional else 1)
+
+
+Node = tuple[int, int] | Output | Block  # a text range, a placeholder, a block
+
+
+@dataclass
+class Variant:
+    layer: Layer
+    branches: list[str]  # how this variant chose, e.g. "line 6 {% if refund %}: not taken"
+
+
+@dataclass
+class _Tag:
+    start: int
+    end: int
+    kind: Literal["output", "open", "arm", "close", "drop", "raw"]
+    name: str
+    text: str
+
+
+# --- tokenizing -----------------------------------------------------------------------
+
+
+def _classify_jinja(token: str) -> tuple[str, str]:
+    if token.startswith("{#"):
+        return "drop", ""
+    if token.startswith("{{"):
+        return "output", token[2:-2].strip(" -\t\n")
+    body = token[2:-2].strip(" -\t\n")
+    name = (_WORD.match(body) or _EMPTY).group(0)
+    if name in ("raw", "comment", "verbatim"):
+        return "raw", name
+    if name in _CONDITIONAL:
+        return "open", name
+    if name in _TRANSPARENT or (name == "set" and "=" not in body):
+        return "open", name
+    if name in _ARM_TAGS:
+        return "arm", name
+    if name.startswith("end"):
+        return "close", name[3:]
+    return "drop", name  # set, include, extends, assign, increment, liquid `#` comments…
+
+
+def _classify_handlebars(token: str) -> tuple[str, str]:
+    if token.startswith("{{{"):
+        return "output", token[3:-3].strip(" ~\t\n")
+    body = token[2:-2].strip(" ~\t\n")
+    if body.startswith("!"):
+        return "drop", ""
+    if body.startswith(("#>", "#*")):
+        return "open", body[2:].split()[0] if body[2:].split() else ""
+    if body.startswith("#"):
+        return "open", (_WORD.match(body[1:].strip()) or _EMPTY).group(0)
+    if body.startswith("^"):
+        rest = body[1:].strip()
+        return ("open", "^" + rest.split()[0]) if rest else ("arm", "else")
+    if body.startswith("/"):
+        return "close", body[1:].strip().split()[0] if body[1:].strip() else ""
+    if body == "else":
+        return "arm", "else"
+    if body.startswith("else "):  # {{else if x}}: another arm, not a default
+        return "arm", "elif"
+    if body.startswith((">", "=")):
+        return "drop", ""
+    return "output", body.lstrip("&").strip()
+
+
+class _Empty:
+    def group(self, _: int) -> str:
+        return ""
+
+
+_EMPTY = _Empty()
+
+
+def _tags(source: str, family: Family) -> tuple[list[_Tag], list[Problem]]:
+    tags: list[_Tag] = []
+    problems: list[Problem] = []
+    pattern = _JINJA_TOKEN if family == "jinja" else _HBS_TOKEN
+    classify = _classify_jinja if family == "jinja" else _classify_handlebars
+    pos = 0
+    while (m := pattern.search(source, pos)) is not None:
+        token = m.group(0)
+        if len(token) <= 3 and not token.endswith(("}}", "%}", "#}")):
+            line_end = source.find("\n", m.start())
+            line_end = len(source) if line_end == -1 else line_end
+            closer = {"{{": "}}", "{%": "%}", "{#": "#}"}.get(token[:2], "}}")
+            problems.append(Problem(f"unclosed tag: '{token[:2]}' without '{closer}'",
+                                    m.start(), m.end()))
+            # Treat the rest of the line as the broken tag and go on with the next line.
+            tags.append(_Tag(m.start(), line_end, "drop", "", source[m.start():line_end]))
+            pos = line_end
+            continue
+        kind, name = classify(token)
+        if kind == "raw":
+            end_match = _RAW_END.search(source, m.end())
+            if end_match is None:
+                problems.append(Problem(f"'{{% {name} %}}' is never closed", m.start(), m.end()))
+                tags.append(_Tag(m.start(), m.end(), "drop", name, token))
+                pos = m.end()
+                continue
+            tags.append(_Tag(m.start(), m.end(), "drop", name, token))
+            if name != "comment":
+                tags.append(_Tag(m.end(), end_match.start(), "raw", name, ""))
+            tags.append(_Tag(end_match.start() if name != "comment" else m.end(),
+                             end_match.end(), "drop", "end" + name, end_match.group(0)))
+            pos = end_match.end()
+            continue
+        tags.append(_Tag(m.start(), m.end(), kind, name, token))  # type: ignore[arg-type]
+        pos = m.end()
+    return tags, problems
+
+
+# --- the block tree -------------------------------------------------------------------
+
+
+def _standalone(source: str, start: int, end: int) -> tuple[int, int]:
+    """A tag alone on its line removes the whole line, newline included."""
+    line_start = source.rfind("\n", 0, start) + 1
+    line_end = source.find("\n", end)
+    line_end = len(source) if line_end == -1 else line_end
+    if source[line_start:start].strip() or source[end:line_end].strip():
+        return start, end
+    return line_start, min(line_end + 1, len(source))
+
+
+def _line(source: str, offset: int) -> int:
+    return source.count("\n", 0, offset) + 1
+
+
+def _short(tag: str) -> str:
+    tag = " ".join(tag.split())
+    return tag if len(tag) <= 40 else tag[:37] + "…"
+
+
+def parse(source: str, syntax: str) -> tuple[list[Node], list[Problem]]:
+    family = FAMILY[syntax]
+    tags, problems = _tags(source, family)
+    root: list[Node] = []
+    stack: list[Block] = []
+
+    def current() -> list[Node]:
+        return stack[-1].arms[-1].nodes if stack else root
+
+    cursor = 0
+    for tag in tags:
+        start, end = tag.start, tag.end
+        if tag.kind in ("open", "arm", "close", "drop"):
+            start, end = _standalone(source, start, end)
+            start = max(start, cursor)
+        if start > cursor:
+            current().append((cursor, start))
+        cursor = max(cursor, end)
+        if tag.kind == "raw":
+            current().append((tag.start, tag.end))
+        elif tag.kind == "output":
+            current().append(Output(tag.start, tag.end, tag.text))
+        elif tag.kind == "open":
+            conditional = (tag.name in _CONDITIONAL if family == "jinja"
+                           else tag.name in _HBS_CONDITIONAL or tag.name.startswith("^")
+                           or (syntax == "mustache"))
+            block = Block(tag.name.lstrip("^"), tag.start, tag.end, _line(source, tag.start),
+                          conditional, [Arm(_short(tag.text))])
+            current().append(block)
+            stack.append(block)
+        elif tag.kind == "arm":
+            if not stack:
+                problems.append(Problem(f"'{_short(tag.text)}' outside any block",
+                                        tag.start, tag.end))
+                continue
+            block = stack[-1]
+            if block.name == "case" and len(block.arms) == 1 and not any(
+                    isinstance(n, tuple) and source[n[0]:n[1]].strip()
+                    or not isinstance(n, tuple) for n in block.arms[0].nodes):
+                block.arms[0] = Arm(_short(tag.text))  # the first {% when %} opens arm 1
+                continue
+            if block.name in ("for", "each"):  # a loop's else: runs when it is empty
+                block.conditional = True
+            if tag.name in ("else", "empty"):
+                block.has_default = True
+            block.arms.append(Arm(_short(tag.text)))
+        elif tag.kind == "close":
+            if not stack or (tag.name and tag.name != stack[-1].name):
+                expected = f"; '{stack[-1].arms[0].label}' is still open" if stack else ""
+                problems.append(Problem(f"unexpected closing tag '{_short(tag.text)}'{expected}",
+                                        tag.start, tag.end))
+                continue
+            stack.pop()
+    if cursor < len(source):
+        current().append((cursor, len(source)))
+    for block in stack:
+        problems.append(Problem(f"'{block.arms[0].label}' is never closed",
+                                block.start, block.end))
+    return root, problems
+
+
+# --- stand-ins ------------------------------------------------------------------------
+
+# Ordered: the first group whose words appear in the placeholder's expression wins.
+_STAND_INS: list[tuple[frozenset[str], str]] = [
+    (frozenset({"email", "mail"}), "help@example.com"),
+    (frozenset({"url", "link", "href", "uri", "page"}), "https://status.example.com"),
+    (frozenset({"phone", "tel", "telephone", "mobile"}), "+1 555 0100"),
+    (frozenset({"amount", "credit", "refund", "price", "cost", "fee", "total", "sum",
+                "balance", "charge"}), "$12"),
+    (frozenset({"count", "number", "num", "percent", "pct", "minutes", "hours", "days",
+                "qty", "quantity", "size", "n", "affected", "delay"}), "12"),
+    (frozenset({"timezone", "tz", "zone"}), "UTC"),
+    (frozenset({"date", "day"}), "March 3"),
+    (frozenset({"time", "eta", "hour", "at", "start", "started", "end", "ended", "since",
+                "until", "updated", "resolved", "timestamp", "datetime", "next", "when",
+                "deadline"}), "14:00 UTC"),
+    (frozenset({"first", "firstname", "fname", "given"}), "Alex"),
+    (frozenset({"company", "org", "organization", "organisation", "account", "workspace",
+                "tenant", "brand", "team", "service", "product", "plan", "feature", "app",
+                "system", "component", "region", "site", "platform"}), "Northwind"),
+    (frozenset({"name", "customer", "client", "user", "recipient", "contact", "agent",
+                "owner", "author", "sender", "signer", "person", "manager", "lead"}),
+     "Alex Morgan"),
+    (frozenset({"id", "ref", "reference", "ticket", "case", "order", "invoice", "last4"}),
+     "1042"),
+]
+_DEFAULT_STAND_IN = "Northwind"
+_SPLIT_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def stand_in(expression: str) -> str:
+    """A neutral value for a placeholder, picked from the words of its expression."""
+    # Filters and helper arguments say little about the value; look at the variable.
+    head = expression.split("|")[0]
+    words = {w.lower() for w in _SPLIT_WORDS.findall(head)}
+    for keys, value in _STAND_INS:
+        if words & keys:
+            return value
+    return _DEFAULT_STAND_IN
+
+
+# --- variants -------------------------------------------------------------------------
+
+
+def _arms_to_cover(nodes: list[Node]) -> list[tuple[Block, int]]:
+    found: list[tuple[Block, int]] = []
+    for node in nodes:
+        if isinstance(node, Block):
+            for i, arm in enumerate(node.arms):
+                if node.conditional:
+                    found.append((node, i))
+                found += _arms_to_cover(arm.nodes)
+            if node.conditional and not node.has_default:
+                found.append((node, len(node.arms)))
+    return found
+
+
+def variants(source: str, nodes: list[Node]) -> list[Variant]:
+    """Messages the template can produce, together covering every arm of every block."""
+    todo = {(id(block), arm) for block, arm in _arms_to_cover(nodes)}
+
+    def uncovered(block: Block, arm: int) -> int:
+        count = int((id(block), arm) in todo)
+        if arm < len(block.arms):
+            count += sum(1 for b, a in _arms_to_cover(block.arms[arm].nodes)
+                         if (id(b), a) in todo)
+        return count
+
+    result: list[Variant] = []
+    while True:
+        builder = TextBuilder(source)
+        branches: list[str] = []
+
+        def emit(items: list[Node]) -> None:
+            for node in items:
+                if isinstance(node, tuple):
+                    builder.keep(*node)
+                elif isinstance(node, Output):
+                    builder.put(stand_in(node.expression), node.start, node.end, mask=True)
+                elif not node.conditional:
+                    for arm in node.arms:
+                        emit(arm.nodes)
+                else:
+                    options = range(node.choices())
+                    arm = max(options, key=lambda i: (uncovered(node, i), -i))
+                    todo.discard((id(node), arm))
+                    label = (node.arms[arm].label if arm < len(node.arms)
+                             else "no branch taken")
+                    branches.append(f"line {node.line} {node.arms[0].label}: {label}"
+                                    if arm else f"line {node.line} {label}")
+                    if arm < len(node.arms):
+                        emit(node.arms[arm].nodes)
+
+        emit(nodes)
+        text, offsets = builder.build()
+        result.append(Variant(Layer(text, offsets), branches))
+        if not todo or len(result) >= MAX_VARIANTS:
+            return result
