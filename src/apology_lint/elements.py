@@ -15,7 +15,7 @@ def marks_for(a: Analysis, fact: str) -> list[Mark]:
 
 def element_marks(a: Analysis) -> dict[str, list[Mark]]:
     """For each element of the anatomy, its evidence in text order, each span once."""
-    found = {}
+    found: dict[str, list[Mark]] = {}
     for name in ELEMENT_NAMES:
         unique = {(m.start, m.end): m for m in marks_for(a, name)}
         found[name] = sorted(unique.values(), key=lambda m: (m.start, m.end))

@@ -16,10 +16,12 @@ from .models import (
     ELEMENT_NAMES,
     KINDS,
     Band,
+    ElementName,
     Elements,
     Evidence,
     Finding,
     Kind,
+    KindSource,
     MessageMeta,
     Readability,
     Report,
@@ -135,7 +137,7 @@ class Linter:
                     for v, d in zip(doc.variants, parsed, strict=True)]
         file_kind: Kind | None = doc.settings.get("kind") or directives.kind
         resolved: Kind = file_kind or kind or detect_kind(analyses[0].text, self.lexicons)
-        kind_source = "file" if file_kind else "given" if kind else "detected"
+        kind_source: KindSource = "file" if file_kind else "given" if kind else "detected"
         lines = LineIndex(doc.source)
         placed = [self._variant(v, a, resolved, lines, directives)
                   for v, a in zip(doc.variants, analyses, strict=True)]
@@ -305,7 +307,7 @@ def _merge_findings(doc: Document, placed: list[_Placed]) -> list[Finding]:
 
 def _merge_elements(placed: list[_Placed]) -> Elements:
     merged: dict[str, list[Evidence]] = {}
-    conditional: list[str] = []
+    conditional: list[ElementName] = []
     for name in ELEMENT_NAMES:
         seen: dict[tuple[int, int], Evidence] = {}
         for p in placed:

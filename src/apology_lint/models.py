@@ -36,6 +36,8 @@ ELEMENT_NAMES: tuple[ElementName, ...] = (
 )
 
 Band = Literal["send-ready", "good", "needs work", "rewrite"]
+# "file": set by the file itself (front matter or an ``apology-lint: kind=`` comment).
+KindSource = Literal["given", "detected", "file"]
 
 
 class _Frozen(BaseModel):
@@ -124,8 +126,7 @@ class Report(_Frozen):
     # anything else); findings and anatomy cover them all, the score is the lowest.
     variants: int = Field(default=1, ge=1)
     kind: Kind
-    # "file": set by the file itself (front matter or an ``apology-lint: kind=`` comment).
-    kind_source: Literal["given", "detected", "file"]
+    kind_source: KindSource
     score: int = Field(ge=0, le=100)
     band: Band
     dimensions: dict[str, int]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from .models import KINDS, Kind
 
@@ -96,18 +97,18 @@ def scan(source: str, syntax: str, markup: str, known_rules: set[str]) -> Direct
     result = Directives()
     open_ranges: dict[str, tuple[int, int, int, str]] = {}
     for start, end, body in found:
-        m = _BODY.fullmatch(body)
-        command = m.group("command").lower() if m else ""
-        if m is None or command not in COMMANDS:
+        parsed = _BODY.fullmatch(body)
+        command = parsed.group("command").lower() if parsed else ""
+        if parsed is None or command not in COMMANDS:
             result.invalid.append((
                 f"cannot read '{body}': use apology-lint: disable=RULE, enable=RULE, "
                 "disable-next-line=RULE, disable-line=RULE, disable-file=RULE or kind=KIND",
                 start, end))
             continue
-        value = (m.group("value") or "").strip()
+        value = (parsed.group("value") or "").strip()
         if command == "kind":
             if value in KINDS:
-                result.kind = value  # type: ignore[assignment]
+                result.kind = cast(Kind, value)
             else:
                 result.invalid.append(
                     (f"kind must be one of {', '.join(KINDS)}, not '{value}'", start, end))

@@ -31,7 +31,6 @@ def read_front_matter(source: str) -> tuple[dict[str, Any], Layer]:
     builder.keep(match.end(), len(source))
     text, offsets = builder.build()
     layer = Layer(text, offsets)
-    body_start = match.start(1)
 
     def problem(message: str) -> tuple[dict[str, Any], Layer]:
         layer.problems.append(Problem(f"front matter: {message}", 0, 3))
@@ -62,5 +61,4 @@ def read_front_matter(source: str) -> tuple[dict[str, Any], Layer]:
         if not isinstance(value, datetime):
             return problem(f"{key} is not an ISO 8601 time: {value!r}")
         settings[key] = value
-    del body_start
     return settings, layer

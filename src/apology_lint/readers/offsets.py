@@ -31,10 +31,14 @@ class Piece:
 class OffsetMap:
     """Output offsets to source offsets, from an ordered list of contiguous pieces."""
 
-    def __init__(self, pieces: list[Piece], out_length: int) -> None:
+    def __init__(self, pieces: list[Piece], out_length: int,
+                 breaks: list[int] | None = None) -> None:
         self.pieces = pieces
         self.out_length = out_length
         self._starts = [p.out_start for p in pieces]
+        # Output offsets where a masked placeholder was dropped altogether by a later
+        # reader (HTML collapsing the space that stood for a tag): a span must stop there.
+        self.breaks = sorted(set(breaks or []))
 
     @classmethod
     def identity(cls, length: int) -> OffsetMap:
@@ -73,15 +77,16 @@ class OffsetMap:
         return self.start(start), max(self.start(start), self.end(end))
 
     def masked(self, start: int, end: int) -> list[tuple[int, int]]:
-        """The output ranges of masked pieces overlapping ``[start, end)``."""
+        """The output ranges of masked pieces overlapping ``[start, end)``, and the breaks
+        inside it as empty ranges."""
         i = max(bisect_right(self._starts, start) - 1, 0)
-        found = []
+        found = [(k, k) for k in self.breaks if start <= k <= end]
         for p in self.pieces[i:]:
             if p.out_start >= end:
                 break
             if p.mask and p.out_end > start:
                 found.append((p.out_start, p.out_end))
-        return found
+        return sorted(found)
 
     def covered(self) -> list[tuple[int, int]]:
         """The source ranges this output came from, merged (used to tell which template
@@ -97,7 +102,15 @@ class OffsetMap:
     def then(self, outer: OffsetMap) -> OffsetMap:
         """Compose: ``self`` maps output → middle text, ``outer`` maps middle → source."""
         pieces: list[Piece] = []
+        breaks = list(self.breaks)
+        previous_end: int | None = None
         for p in self.pieces:
+            # Middle text this step dropped, between two pieces, that held a placeholder.
+            if previous_end is not None and outer.masked(previous_end, p.src_start):
+                breaks.append(p.out_start)
+            previous_end = p.src_end
+            breaks += [p.out_start + (k - p.src_start) if p.verbatim else p.out_start
+                       for k in outer.breaks if p.src_start < k < p.src_end]
             if not p.verbatim:
                 src_start, src_end = outer.span(p.src_start, p.src_end)
                 mask = p.mask or bool(outer.masked(p.src_start, p.src_end))
@@ -118,7 +131,7 @@ class OffsetMap:
                     pieces.append(Piece(out_start, out_end, q.src_start, q.src_end, False,
                                         q.mask))
                 cursor = stop
-        return OffsetMap(pieces, self.out_length)
+        return OffsetMap(pieces, self.out_length, breaks)
 
 
 class TextBuilder:

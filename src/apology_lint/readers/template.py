@@ -8,8 +8,9 @@ blocks. Nothing is evaluated, so an untrusted template is as safe to lint as pla
 * An output tag (``{{ customer.first_name }}``) becomes a *stand-in*: a neutral word or
   value chosen from the placeholder's name ("Alex", "14:00 UTC", "12"), so the sentence
   stays grammatical for the parser. Stand-ins are masked: no finding may include one.
-* Block tags and comments are removed; a tag alone on its line takes the line with it,
-  as Jinja's ``trim_blocks`` and Handlebars' standalone tags do.
+* Block tags and comments become a masked space (so no finding runs across one); a tag
+  alone on its line takes the line with it, as Jinja's ``trim_blocks`` and Handlebars'
+  standalone tags do.
 * A conditional block (``if``/``elif``/``else``, ``unless``, ``case``/``when``, Mustache
   sections, a ``for`` with an ``else``) has *arms*; an ``if`` with no ``else`` also has
   an empty arm. ``variants`` picks arms so that every arm of every block appears in at
@@ -72,7 +73,15 @@ class Block:
         return len(self.arms) + (0 if self.has_default or not self.conditional else 1)
 
 
-Node = tuple[int, int] | Output | Block  # a text range, a placeholder, a block
+@dataclass
+class Removed:
+    """A block tag or comment: not output, but no span may run across it either."""
+
+    start: int
+    end: int
+
+
+Node = tuple[int, int] | Output | Block | Removed
 
 
 @dataclass
@@ -222,6 +231,8 @@ def parse(source: str, syntax: str) -> tuple[list[Node], list[Problem]]:
             start = max(start, cursor)
         if start > cursor:
             current().append((cursor, start))
+        if end > cursor and tag.kind not in ("output", "raw"):
+            current().append(Removed(max(start, cursor), end))
         cursor = max(cursor, end)
         if tag.kind == "raw":
             current().append((tag.start, tag.end))
@@ -241,9 +252,10 @@ def parse(source: str, syntax: str) -> tuple[list[Node], list[Problem]]:
                                         tag.start, tag.end))
                 continue
             block = stack[-1]
-            if block.name == "case" and len(block.arms) == 1 and not any(
-                    isinstance(n, tuple) and source[n[0]:n[1]].strip()
-                    or not isinstance(n, tuple) for n in block.arms[0].nodes):
+            if block.name == "case" and len(block.arms) == 1 and all(
+                    isinstance(n, Removed) or (isinstance(n, tuple)
+                                               and not source[n[0]:n[1]].strip())
+                    for n in block.arms[0].nodes):
                 block.arms[0] = Arm(_short(tag.text))  # the first {% when %} opens arm 1
                 continue
             if block.name in ("for", "each"):  # a loop's else: runs when it is empty
@@ -323,44 +335,59 @@ def _arms_to_cover(nodes: list[Node]) -> list[tuple[Block, int]]:
     return found
 
 
+class _VariantWriter:
+    """Writes one variant, choosing at each conditional block the arm that covers the
+    most arms not linted yet (ties: the first arm, so variant one is the usual path)."""
+
+    def __init__(self, source: str, todo: set[tuple[int, int]]) -> None:
+        self.builder = TextBuilder(source)
+        self.branches: list[str] = []
+        self.todo = todo
+
+    def _uncovered(self, block: Block, arm: int) -> int:
+        count = int((id(block), arm) in self.todo)
+        if arm < len(block.arms):
+            count += sum(1 for b, a in _arms_to_cover(block.arms[arm].nodes)
+                         if (id(b), a) in self.todo)
+        return count
+
+    def emit(self, items: list[Node]) -> None:
+        for node in items:
+            if isinstance(node, tuple):
+                self.builder.keep(*node)
+            elif isinstance(node, Output):
+                self.builder.put(stand_in(node.expression), node.start, node.end, mask=True)
+            elif isinstance(node, Removed):
+                # A masked space: the sentence reads on, but a finding stops here.
+                self.builder.put(" ", node.start, node.end, mask=True)
+            elif not node.conditional:
+                for arm in node.arms:
+                    self.emit(arm.nodes)
+            else:
+                self._choose(node)
+
+    def _choose(self, block: Block) -> None:
+        choice = max(range(block.choices()), key=lambda i: (self._uncovered(block, i), -i))
+        self.todo.discard((id(block), choice))
+        opening = f"line {block.line} {block.arms[0].label}"
+        if choice == 0:
+            self.branches.append(opening)
+        elif choice < len(block.arms):
+            self.branches.append(f"{opening}: {block.arms[choice].label}")
+        else:
+            self.branches.append(f"{opening}: no branch taken")
+        if choice < len(block.arms):
+            self.emit(block.arms[choice].nodes)
+
+
 def variants(source: str, nodes: list[Node]) -> list[Variant]:
     """Messages the template can produce, together covering every arm of every block."""
     todo = {(id(block), arm) for block, arm in _arms_to_cover(nodes)}
-
-    def uncovered(block: Block, arm: int) -> int:
-        count = int((id(block), arm) in todo)
-        if arm < len(block.arms):
-            count += sum(1 for b, a in _arms_to_cover(block.arms[arm].nodes)
-                         if (id(b), a) in todo)
-        return count
-
     result: list[Variant] = []
     while True:
-        builder = TextBuilder(source)
-        branches: list[str] = []
-
-        def emit(items: list[Node]) -> None:
-            for node in items:
-                if isinstance(node, tuple):
-                    builder.keep(*node)
-                elif isinstance(node, Output):
-                    builder.put(stand_in(node.expression), node.start, node.end, mask=True)
-                elif not node.conditional:
-                    for arm in node.arms:
-                        emit(arm.nodes)
-                else:
-                    options = range(node.choices())
-                    arm = max(options, key=lambda i: (uncovered(node, i), -i))
-                    todo.discard((id(node), arm))
-                    label = (node.arms[arm].label if arm < len(node.arms)
-                             else "no branch taken")
-                    branches.append(f"line {node.line} {node.arms[0].label}: {label}"
-                                    if arm else f"line {node.line} {label}")
-                    if arm < len(node.arms):
-                        emit(node.arms[arm].nodes)
-
-        emit(nodes)
-        text, offsets = builder.build()
-        result.append(Variant(Layer(text, offsets), branches))
+        writer = _VariantWriter(source, todo)
+        writer.emit(nodes)
+        text, offsets = writer.builder.build()
+        result.append(Variant(Layer(text, offsets), writer.branches))
         if not todo or len(result) >= MAX_VARIANTS:
             return result
