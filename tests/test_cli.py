@@ -159,3 +159,44 @@ def test_bad_timestamp_is_a_usage_error(files: dict[str, Path]) -> None:
     result = run("--sent-at", "yesterday", str(files["bad.txt"]))
     assert result.returncode == 2
     assert b"ISO 8601" in result.stderr
+
+
+def test_templates_are_read_by_extension_and_syntax_flag(tmp_path: Path) -> None:
+    template = "Hi {{ first_name }},\n{% if late %}\nWe will update you soon.\n{% endif %}\n"
+    (tmp_path / "notice.txt.j2").write_text(template)
+    (tmp_path / "notice.tpl").write_text(template)
+    by_extension = json.loads(run("--format", "json", "--kind", "update",
+                                  str(tmp_path / "notice.txt.j2")).stdout)["files"][0]
+    assert by_extension["syntax"] == "jinja" and by_extension["variants"] == 2
+    soon = [f for f in by_extension["findings"] if f["rule"] == "vague-timeline"]
+    line = template.splitlines()[2]
+    assert [(f["span"]["line"], f["span"]["column"]) for f in soon] == [
+        (3, line.index("soon") + 1)]
+    unknown = json.loads(run("--format", "json", "--kind", "update",
+                             str(tmp_path / "notice.tpl")).stdout)["files"][0]
+    assert unknown["syntax"] == "text"  # an unknown extension is plain text…
+    forced = json.loads(run("--format", "json", "--kind", "update", "--syntax", "jinja",
+                            str(tmp_path / "notice.tpl")).stdout)["files"][0]
+    assert forced["syntax"] == "jinja"  # …unless --syntax says otherwise
+    assert forced["findings"] == by_extension["findings"]
+
+
+def test_broken_template_fails_and_other_files_are_still_linted(
+        tmp_path: Path, files: dict[str, Path]) -> None:
+    broken = tmp_path / "broken.hbs"
+    broken.write_text("We're sorry.\n{{#if refund}}We refunded your $40 charge.\n")
+    result = run(str(broken), str(files["good.txt"]))
+    out = result.stdout.decode()
+    assert result.returncode == 1
+    assert f"{broken}:2:1: error template-syntax" in out
+    assert "good.txt:" in out and result.stderr == b""
+
+
+def test_text_output_points_into_the_template(tmp_path: Path) -> None:
+    path = tmp_path / "apology.html.hbs"
+    second = "<p>We apologize for any inconvenience.</p>"
+    path.write_text("<p>Hi {{name}},</p>\n" + second + "\n")
+    out = run("--kind", "apology", str(path)).stdout.decode()
+    column = second.index("any inconvenience") + 1
+    assert f"{path}:2:{column}: warning inconvenience-euphemism" in out
+    assert "    2 | <p>We apologize for any inconvenience.</p>" in out
