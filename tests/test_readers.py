@@ -205,8 +205,8 @@ def test_handlebars_remedy_in_one_branch_is_conditional(linter: Linter) -> None:
     assert "remedy" in report.elements.conditional
     assert "remedy" not in report.elements.present()
     no_remedy = [f for f in report.findings if f.rule == "no-remedy"]
-    assert no_remedy and "some versions" in no_remedy[0].message
-    assert "{{else}}" in no_remedy[0].message
+    assert no_remedy and "only for some recipients" in no_remedy[0].message
+    assert "{{#if refund_issued}} (line 5) → {{else}}" in no_remedy[0].message
     # The evidence for the remedy points into the {{#if}} branch of the file.
     line, _ = where(HANDLEBARS, "refunded")
     assert [e.line for e in report.elements.remedy] == [line]

@@ -298,7 +298,7 @@ def _merge_findings(doc: Document, placed: list[_Placed]) -> list[Finding]:
         containing = [i for i, ranges in enumerate(covered) if _in_any(key[1], ranges)]
         variant = placed[fired[key][0]].variant
         if len(fired[key]) < len(containing) and variant.branches:
-            note = (f" This applies to some versions of the message only: the one with "
+            note = (" This holds only for some recipients: those who get "
                     f"{'; '.join(variant.branches[:3])}.")
             finding = finding.model_copy(update={"message": finding.message + note})
         merged.append(finding)

@@ -87,7 +87,7 @@ Node = tuple[int, int] | Output | Block | Removed
 @dataclass
 class Variant:
     layer: Layer
-    branches: list[str]  # how this variant chose, e.g. "line 6 {% if refund %}: not taken"
+    branches: list[str]  # how this variant chose: "{% if refund %} (line 6) → {% else %}"
 
 
 @dataclass
@@ -369,13 +369,13 @@ class _VariantWriter:
     def _choose(self, block: Block) -> None:
         choice = max(range(block.choices()), key=lambda i: (self._uncovered(block, i), -i))
         self.todo.discard((id(block), choice))
-        opening = f"line {block.line} {block.arms[0].label}"
+        opening = f"{block.arms[0].label} (line {block.line})"
         if choice == 0:
-            self.branches.append(opening)
+            self.branches.append(f"{opening} taken")
         elif choice < len(block.arms):
-            self.branches.append(f"{opening}: {block.arms[choice].label}")
+            self.branches.append(f"{opening} → {block.arms[choice].label}")
         else:
-            self.branches.append(f"{opening}: no branch taken")
+            self.branches.append(f"{opening} → none of its branches")
         if choice < len(block.arms):
             self.emit(block.arms[choice].nodes)
 
