@@ -335,3 +335,25 @@ def test_eml_subject_and_quoted_printable_body(linter: Linter) -> None:
                                          if f.rule == "conditional-apology"}
     assert not [f for f in report.findings if f.span.start >= EML.index("On Mon")]
     assert_spans_are_slices(report, EML)
+
+
+def test_a_missing_element_is_one_finding_whatever_the_branches(linter: Linter) -> None:
+    source = ("{% if a %}Your export failed.{% elif b %}Your import failed.{% else %}"
+              "Your sync failed.{% endif %}\nWe're sorry we broke it.\n")
+    report = linter.lint(source, kind="apology", syntax="jinja")
+    assert report.variants == 3
+    assert [f.rule for f in report.findings].count("no-remedy") == 1
+
+
+def test_message_level_finding_skips_a_first_line_of_placeholders(linter: Linter) -> None:
+    source = "{{ greeting }} {{ name }}\nWe're sorry we broke your export.\n"
+    report = linter.lint(source, kind="apology", syntax="handlebars")
+    no_remedy = [f for f in report.findings if f.rule == "no-remedy"]
+    assert [(f.span.line, f.span.column) for f in no_remedy] == [(2, 1)]
+
+
+def test_mustache_custom_delimiters_are_reported(linter: Linter) -> None:
+    source = "{{=<% %>=}}\nWe will update you soon.\n"
+    report = linter.lint(source, kind="update", syntax="mustache")
+    assert (1, 1, "{{=<% %>=}}") in finding(report, "template-syntax")
+    assert_at(report, "vague-timeline", source, "soon")

@@ -167,6 +167,7 @@ class Linter:
         findings: list[Finding] = []
         suppressed: set[tuple[str, int, int]] = set()
         seen: set[tuple[str, int, int]] = set()
+        message_level: set[str] = set()
         for rule in self.rules:
             base = rule.severity.get(kind)
             if base is None:
@@ -174,6 +175,8 @@ class Linter:
             for detector in self._detectors[rule.id]:
                 for hit in detector.run(a, kind):
                     clipped = clip(layer.text, layer.offsets, hit.start, hit.end)
+                    if clipped is None and hit.message_level:
+                        clipped = _first_written_line(layer)
                     if clipped is None:
                         continue  # only placeholders: nothing the writer wrote
                     start, end = layer.offsets.span(*clipped)
@@ -184,13 +187,15 @@ class Linter:
                         suppressed.add((rule.id, start, end))
                         continue
                     flagged = layer.text[clipped[0]:clipped[1]]
+                    if hit.message_level:
+                        message_level.add(rule.id)
                     findings.append(self._finding(rule, kind, base, hit, lines, start, end,
                                                   flagged))
         dims = dimension_scores(self.scoring, kind, a, findings)
         score, band = overall(self.scoring, kind, dims, findings)
         evidence = {name: [_evidence(layer, lines, m.start, m.end) for m in marks]
                     for name, marks in element_marks(a).items()}
-        return _Placed(variant, findings, evidence, score, band, dims,
+        return _Placed(variant, findings, message_level, evidence, score, band, dims,
                        readability(a.text, a.word_count, len(a.sentences())), suppressed)
 
     def _tool_findings(self, doc: Document, kind: Kind, lines: LineIndex,
@@ -254,6 +259,7 @@ class _Placed:
 
     variant: Variant
     findings: list[Finding]
+    message_level: set[str]  # rules that found something missing from the whole message
     evidence: dict[str, list[Evidence]]
     score: int
     band: Band
@@ -264,6 +270,18 @@ class _Placed:
 
 def _in_any(offset: int, ranges: list[tuple[int, int]]) -> bool:
     return any(start <= offset < end for start, end in ranges)
+
+
+def _first_written_line(layer: Layer) -> tuple[int, int] | None:
+    """Where a message-level finding points when the first line is all placeholders:
+    the first line with words the writer wrote."""
+    offset = 0
+    for line in layer.text.splitlines(keepends=True):
+        clipped = clip(layer.text, layer.offsets, offset, offset + len(line.rstrip()))
+        if clipped is not None and any(ch.isalnum() for ch in layer.text[slice(*clipped)]):
+            return clipped
+        offset += len(line)
+    return None
 
 
 def _suppress(directives: Directives, rule: str, offset: int) -> bool:
@@ -284,18 +302,22 @@ def _evidence(layer: Layer, lines: LineIndex, start: int, end: int) -> Evidence:
 
 def _merge_findings(doc: Document, placed: list[_Placed]) -> list[Finding]:
     """Every variant's findings, once each. A finding some versions of the message get
-    and others (that contain the same words) don't is marked with the branch choices."""
+    and others (that contain the same words) don't says which branches it holds for.
+    A message-level finding (something missing) is one finding whatever the version,
+    at the place the first version that has it points to."""
     covered = [p.variant.layer.offsets.covered() for p in placed]
     fired: dict[tuple[str, int, int], list[int]] = {}
     first: dict[tuple[str, int, int], Finding] = {}
     for i, p in enumerate(placed):
         for f in p.findings:
-            key = (f.rule, f.span.start, f.span.end)
+            key = (f.rule, -1, -1) if f.rule in p.message_level else \
+                (f.rule, f.span.start, f.span.end)
             fired.setdefault(key, []).append(i)
             first.setdefault(key, f)
     merged = []
     for key, finding in first.items():
-        containing = [i for i, ranges in enumerate(covered) if _in_any(key[1], ranges)]
+        containing = (range(len(placed)) if key[1] == -1 else
+                      [i for i, ranges in enumerate(covered) if _in_any(key[1], ranges)])
         variant = placed[fired[key][0]].variant
         if len(fired[key]) < len(containing) and variant.branches:
             note = (" This holds only for some recipients: those who get "

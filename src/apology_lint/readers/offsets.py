@@ -89,10 +89,11 @@ class OffsetMap:
         return sorted(found)
 
     def covered(self) -> list[tuple[int, int]]:
-        """The source ranges this output came from, merged (used to tell which template
-        variant contains a given source span)."""
+        """The source ranges this output's words came from, merged (used to tell which
+        template variant contains a given source span). Masked pieces are left out: a
+        space that stands for a removed tag may reach across branches this output skips."""
         ranges: list[tuple[int, int]] = []
-        for p in sorted(self.pieces, key=lambda p: p.src_start):
+        for p in sorted((p for p in self.pieces if not p.mask), key=lambda p: p.src_start):
             if ranges and p.src_start <= ranges[-1][1]:
                 ranges[-1] = (ranges[-1][0], max(ranges[-1][1], p.src_end))
             else:

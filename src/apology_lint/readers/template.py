@@ -141,7 +141,9 @@ def _classify_handlebars(token: str) -> tuple[str, str]:
         return "arm", "else"
     if body.startswith("else "):  # {{else if x}}: another arm, not a default
         return "arm", "elif"
-    if body.startswith((">", "=")):
+    if body.startswith("="):
+        return "drop", "="  # a delimiter change: reported, the rest is read as text
+    if body.startswith(">"):
         return "drop", ""
     return "output", body.lstrip("&").strip()
 
@@ -173,6 +175,10 @@ def _tags(source: str, family: Family) -> tuple[list[_Tag], list[Problem]]:
             pos = line_end
             continue
         kind, name = classify(token)
+        if name == "=" and family == "handlebars":
+            problems.append(Problem("custom delimiters ({{=<% %>=}}) are not supported; "
+                                    "the rest of the file is read with {{ }}",
+                                    m.start(), m.end()))
         if kind == "raw":
             end_match = _RAW_END.search(source, m.end())
             if end_match is None:
