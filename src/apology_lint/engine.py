@@ -34,6 +34,7 @@ from .readers import Document, Syntax, plain_document, read_document
 from .readers.layer import Layer
 from .readers.offsets import clip
 from .readers.template import Variant
+from .errors import RuleError
 from .resources import builtin_rules_dir
 from .rulespec import SCORING_FILE, RuleSpec, ScoringSpec, load_rule_files, load_yaml_model
 from .scoring import dimension_scores, overall
@@ -71,12 +72,26 @@ class Linter:
         select: Iterable[str] | None = None,
         ignore: Iterable[str] = (),
         extend_lexicons: dict[str, list[str]] | None = None,
+        rule_packs: Iterable[Path] = (),
+        severity: dict[str, Severity] | None = None,
     ) -> None:
         """``extend_lexicons`` adds terms to lexicons by name, e.g. your own acronyms:
-        ``{"acronym_allowlist": ["POS", "KDS"]}``."""
+        ``{"acronym_allowlist": ["POS", "KDS"]}``. ``rule_packs`` are folders of extra
+        rules in the built-in format; ``severity`` overrides a rule's severity for every
+        kind it is on."""
         folder = rules_dir or builtin_rules_dir()
         self.lexicons = Lexicons.from_folder(folder / "lexicons", extend_lexicons)
         all_rules = load_rule_files(folder)
+        builtin = {r.id for r in all_rules}
+        for pack in rule_packs:
+            if not pack.is_dir():
+                raise RuleError(f"{pack}: rule pack folder not found")
+            for rule in load_rule_files(pack):
+                if rule.id in builtin:
+                    raise RuleError(f"{pack / (rule.id + '.yaml')}: id: '{rule.id}' is a "
+                                    "built-in rule; give your rule its own id")
+                all_rules.append(rule)
+        self.severity_overrides = dict(severity or {})
         self.scoring = load_yaml_model(folder / SCORING_FILE, ScoringSpec)
         self.known_rules = {r.id for r in all_rules}
         wanted = set(select) if select is not None else self.known_rules
@@ -100,19 +115,32 @@ class Linter:
 
     def lint_document(self, doc: Document, kind: Kind | None = None, path: str | None = None,
                       meta: MessageMeta | None = None) -> Report:
-        texts = [normalize(v.layer.text) for v in doc.variants]
-        parsed = [self._parse(t) for t in texts] if any(len(t) > MAX_CHUNK for t in texts) \
-            else list(self.nlp.pipe(texts))
-        return self._report(doc, parsed, kind, path, meta)
+        return next(self._lint_batch([(doc, kind, path)], meta))
 
     def lint_many(self, texts: Iterable[str], kind: Kind | None = None) -> Iterator[Report]:
-        """Lint many texts, batching the short ones through ``nlp.pipe``."""
-        batch = list(texts)
-        short = [normalize(t) for t in batch if len(t) <= MAX_CHUNK]
-        parsed = iter(self.nlp.pipe(short, batch_size=64))
-        for text in batch:
-            doc = next(parsed) if len(text) <= MAX_CHUNK else self._parse(text)
-            yield self._report(plain_document(text), [doc], kind, None, None)
+        """Lint many texts, batching them through ``nlp.pipe``."""
+        return self.lint_documents((plain_document(t), kind, None) for t in texts)
+
+    def lint_documents(self, jobs: Iterable[tuple[Document, Kind | None, str | None]],
+                       meta: MessageMeta | None = None, batch: int = 64) -> Iterator[Report]:
+        """Lint many documents (``(document, kind, path)``), parsing their texts in
+        batches with ``nlp.pipe``; reports come back in the same order."""
+        pending: list[tuple[Document, Kind | None, str | None]] = []
+        for job in jobs:
+            pending.append(job)
+            if sum(len(d.variants) for d, _, _ in pending) >= batch:
+                yield from self._lint_batch(pending, meta)
+                pending = []
+        yield from self._lint_batch(pending, meta)
+
+    def _lint_batch(self, jobs: list[tuple[Document, Kind | None, str | None]],
+                    meta: MessageMeta | None) -> Iterator[Report]:
+        texts = [normalize(v.layer.text) for doc, _, _ in jobs for v in doc.variants]
+        short = iter(self.nlp.pipe([t for t in texts if len(t) <= MAX_CHUNK]))
+        parsed = iter([next(short) if len(t) <= MAX_CHUNK else self._parse(t) for t in texts])
+        for doc, kind, path in jobs:
+            docs = [next(parsed) for _ in doc.variants]
+            yield self._report(doc, docs, kind, path, meta)
 
     # --- internals -------------------------------------------------------------------
 
@@ -228,14 +256,15 @@ class Linter:
 
     def _tool_finding(self, rule: RuleSpec, kind: Kind, lines: LineIndex, start: int,
                       end: int, message: str) -> Finding:
-        return Finding(rule=rule.id, severity=rule.severity.get(kind, "error"),
+        severity = self.severity_overrides.get(rule.id, rule.severity.get(kind, "error"))
+        return Finding(rule=rule.id, severity=severity,
                        dimension=rule.dimension, message=message,
                        suggestion=rule.suggestion.strip(), span=lines.span(start, end),
                        text=lines.text[start:end])
 
-    @staticmethod
-    def _finding(rule: RuleSpec, kind: Kind, base: Severity, hit: Hit, lines: LineIndex,
+    def _finding(self, rule: RuleSpec, kind: Kind, base: Severity, hit: Hit, lines: LineIndex,
                  start: int, end: int, flagged: str) -> Finding:
+        overrides = self.severity_overrides
         severity = base
         if hit.level == "escalated":
             severity = rule.severity_when.escalated.get(kind, base)
@@ -243,7 +272,7 @@ class Linter:
             severity = rule.severity_when.downgraded.get(kind, base)
         return Finding(
             rule=rule.id,
-            severity=severity,
+            severity=overrides.get(rule.id, severity),
             dimension=rule.dimension,
             message=rule.message.strip(),
             # A rule's generic suggestion may quote the flagged words as "{flagged}".

@@ -1,1 +1,62 @@
-"""Output formats: one module per format, each turning a ``RunReport`` into text."""
+"""Output formats: one module per format, each turning a run's reports into text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..models import SEVERITY_RANK, RunReport, Summary, ToolInfo
+
+if TYPE_CHECKING:
+    from ..runner import RunResult
+
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit")
+
+
+def run_report(result: RunResult) -> RunReport:
+    reports = [f.report for f in result.files]
+    scores = [r.score for r in reports]
+    return RunReport(
+        tool=ToolInfo(version=__version__),
+        files=reports,
+        summary=Summary(
+            files=len(reports),
+            errors=sum(r.count("error") for r in reports),
+            warnings=sum(r.count("warning") for r in reports),
+            infos=sum(r.count("info") for r in reports),
+            mean_score=round(sum(scores) / len(scores), 1) if scores else None,
+        ),
+    )
+
+
+def statistics(result: RunResult) -> str:
+    """``--statistics``: findings per rule, most frequent first (as ruff prints them)."""
+    counts: dict[tuple[str, str], int] = {}
+    for f in (f for r in result.files for f in r.report.findings):
+        counts[(f.rule, f.severity)] = counts.get((f.rule, f.severity), 0) + 1
+    titles = {rule.id: rule.title for rule in result.rules}
+    lines = [f"{n:>5}  {rule:<30} {severity:<8} {titles.get(rule, '')}"
+             for (rule, severity), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render(fmt: str, result: RunResult, colour: bool, stats: bool = False) -> str:
+    from . import github, json_format, jsonl, junit, sarif, text
+
+    if stats:
+        return statistics(result)
+    report = run_report(result)
+    if fmt == "json":
+        return json_format.render(report)
+    if fmt == "jsonl":
+        return jsonl.render(report)
+    if fmt == "sarif":
+        return sarif.render(report, result.rules)
+    if fmt == "github":
+        return github.render(report)
+    if fmt == "junit":
+        levels = {f.fail_level for f in result.files} or {"error"}
+        return junit.render(report, min(levels, key=SEVERITY_RANK.__getitem__))
+    if not report.files:
+        return ""
+    return text.render(report, {f.path: f.source for f in result.files}, colour)

@@ -1,0 +1,39 @@
+"""``--format github``: workflow commands GitHub Actions turns into annotations.
+
+GitHub shows only a limited number of annotations per step, so a summary comes first.
+Values are escaped as the runner expects: ``%``, CR and LF everywhere, and ``:`` and
+``,`` in properties too.
+"""
+
+from __future__ import annotations
+
+from ..models import RunReport
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(run: RunReport) -> str:
+    s = run.summary
+    scores = [r.score for r in run.files]
+    lowest = f"; lowest score {min(scores)}/100" if scores else ""
+    lines = [f"::notice title={_property('apology-lint summary')}::"
+             + _data(f"{s.files} files: {s.errors} errors, {s.warnings} warnings, "
+                     f"{s.infos} info{lowest}")]
+    for report in run.files:
+        path = _property(report.path or "-")
+        for f in report.findings:
+            sp = f.span
+            lines.append(
+                f"::{_LEVEL[f.severity]} file={path},line={sp.line},col={sp.column},"
+                f"endLine={sp.end_line},endColumn={sp.end_column},"
+                f"title={_property('apology-lint ' + f.rule)}::"
+                + _data(f"{f.message}\nSuggestion: {f.suggestion}"))
+    return "\n".join(lines) + "\n"

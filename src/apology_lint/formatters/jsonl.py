@@ -1,0 +1,14 @@
+"""``--format jsonl``: one file's report per line, each with the schema version, for
+streaming into analytics jobs."""
+
+from __future__ import annotations
+
+import json
+
+from ..models import SCHEMA_VERSION, RunReport
+
+
+def render(run: RunReport) -> str:
+    return "".join(json.dumps({"schema_version": SCHEMA_VERSION,
+                               **report.model_dump(mode="json")}, ensure_ascii=False) + "\n"
+                   for report in run.files)

@@ -1,0 +1,41 @@
+"""``--format junit``: JUnit XML for Jenkins, GitLab and other test-report consumers.
+
+One test case per file; each finding at or above the fail level is a failure of it, and
+the findings below it are listed in the case's output.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ..models import SEVERITY_RANK, RunReport
+
+
+def render(run: RunReport, fail_level: str) -> str:
+    threshold = SEVERITY_RANK[fail_level]
+    suite = ET.Element("testsuite", name="apology-lint", tests=str(len(run.files)))
+    failed = 0
+    for report in run.files:
+        path = report.path or "-"
+        case = ET.SubElement(suite, "testcase", classname="apology-lint", name=path, file=path)
+        below = []
+        for f in report.findings:
+            where = f"{path}:{f.span.line}:{f.span.column}"
+            if SEVERITY_RANK[f.severity] >= threshold:
+                failure = ET.SubElement(case, "failure", type=f.rule,
+                                        message=f"{where} {f.severity} {f.rule}: {f.message}")
+                failure.text = f"{f.text!r}\nSuggestion: {f.suggestion}"
+            else:
+                below.append(f"{where} {f.severity} {f.rule}: {f.message}")
+        if len(case):
+            failed += 1
+        out = ET.SubElement(case, "system-out")
+        out.text = "\n".join([f"{report.kind} · score {report.score}/100 · {report.band}",
+                              *below])
+    suite.set("failures", str(failed))
+    suites = ET.Element("testsuites", name="apology-lint", tests=str(len(run.files)),
+                        failures=str(failed))
+    suites.append(suite)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") \
+        + "\n"

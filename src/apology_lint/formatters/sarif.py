@@ -1,0 +1,80 @@
+"""``--format sarif``: SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+
+Rules carry their title, message, suggestion and rationale as help text; each result has
+its location in the file as written (columns in Unicode code points, end column
+exclusive, as SARIF defines them) and a snippet of the flagged words.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..models import SEVERITY_RANK, RunReport, Severity
+from ..rulespec import RuleSpec
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _uri(path: str | None) -> str:
+    if not path or path == "-":
+        return "stdin"
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.resolve().as_uri()
+
+
+def _rule(rule: RuleSpec) -> dict[str, object]:
+    worst = max(rule.severity.values(), key=lambda s: SEVERITY_RANK[s])
+    help_text = (f"{rule.message.strip()}\n\nInstead: {rule.suggestion.strip()}\n\n"
+                 f"Why: {rule.rationale.text.strip()}")
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.id.split("-")),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.message.strip()},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": _LEVEL[worst]},
+        "properties": {"tags": [rule.dimension, rule.catalog],
+                       "severityByKind": dict(rule.severity)},
+    }
+
+
+def render(run: RunReport, rules: list[RuleSpec]) -> str:
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    results = []
+    for report in run.files:
+        for f in report.findings:
+            s = f.span
+            result: dict[str, object] = {
+                "ruleId": f.rule,
+                "level": _LEVEL[f.severity],
+                "message": {"text": f"{f.message} Suggestion: {f.suggestion}"},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": _uri(report.path), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": s.line, "startColumn": s.column,
+                               "endLine": s.end_line, "endColumn": s.end_column,
+                               "charOffset": s.start, "charLength": s.end - s.start,
+                               "snippet": {"text": f.text}},
+                }}],
+                "properties": {"kind": report.kind, "score": report.score},
+            }
+            if f.rule in index:
+                result["ruleIndex"] = index[f.rule]
+            results.append(result)
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "apology-lint", "version": run.tool.version,
+                                "semanticVersion": run.tool.version,
+                                "rules": [_rule(r) for r in rules]}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,222 @@
+"""A lint run over many files: configuration per file, one linter per configuration,
+batched parsing, optional worker processes, and the gates (fail level, minimum score).
+
+The command line builds ``Options`` and renders what ``run`` returns; nothing here
+prints except the progress line on a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, ConfigError, Finder, check_rule_ids, suggest
+from .engine import Linter
+from .errors import InputError
+from .files import Target, expand
+from .models import SEVERITY_RANK, Kind, MessageMeta, Report, Severity
+from .readers import Document, Syntax, read_document, syntax_for
+from .resources import builtin_rules_dir
+from .rulespec import RuleSpec, load_rule_files
+from .sources import read_source
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked for; ``None`` means "as the configuration says"."""
+
+    paths: list[str]
+    kind: Kind | None = None
+    syntax: Syntax | None = None
+    config: Path | None = None
+    isolated: bool = False
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fail_level: Severity | None = None
+    min_score: int | None = None
+    pipeline: str | None = None
+    allow_acronyms: list[str] = field(default_factory=list)
+    meta: MessageMeta = MessageMeta()
+    jobs: int = 1
+    force_exclude: bool = False
+    progress: bool = False
+
+
+@dataclass
+class FileResult:
+    path: str
+    source: str
+    report: Report
+    fail_level: Severity
+    min_score: int
+
+    def fails(self) -> bool:
+        threshold = SEVERITY_RANK[self.fail_level]
+        return (any(SEVERITY_RANK[f.severity] >= threshold for f in self.report.findings)
+                or self.report.score < self.min_score)
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult]
+    errors: list[str]  # one line per file that could not be read
+    rules: list[RuleSpec]  # every rule the run could report, for SARIF metadata
+
+
+def known_rule_ids(packs: Iterable[Path] = ()) -> set[str]:
+    ids = {r.id for r in load_rule_files(builtin_rules_dir())}
+    for pack in packs:
+        if pack.is_dir():
+            ids |= {r.id for r in load_rule_files(pack)}
+    return ids
+
+
+class _Linters:
+    """One ``Linter`` per distinct configuration (the pipeline itself is shared)."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._cache: dict[tuple[object, ...], Linter] = {}
+
+    def settings(self, config: Config) -> dict[str, object]:
+        s, o = config.settings, self.options
+        select = o.select if o.select is not None else s.select
+        severity = {k: v for k, v in s.severity.items() if v != "off"}
+        ignore = [*s.ignore, *o.ignore, *(k for k, v in s.severity.items() if v == "off")]
+        lexicons = s.extend_lexicons()
+        if o.allow_acronyms:
+            lexicons.setdefault("acronym_allowlist", []).extend(o.allow_acronyms)
+        return {
+            "pipeline": o.pipeline or s.pipeline,
+            "select": None if select is None else [*select, *s.extend_select, *o.extend_select],
+            "ignore": ignore,
+            "extend_lexicons": lexicons or None,
+            "rule_packs": config.rule_pack_dirs(),
+            "severity": severity,
+        }
+
+    def for_config(self, config: Config) -> Linter:
+        chosen = self.settings(config)
+        key = tuple(repr(v) for v in chosen.values())
+        if key not in self._cache:
+            known = known_rule_ids(config.rule_pack_dirs())
+            check_rule_ids(config, known)
+            o = self.options
+            for flag, ids in (("--select", o.select or []), ("--extend-select", o.extend_select),
+                              ("--ignore", o.ignore)):
+                unknown = [i for i in ids if i not in known]
+                if unknown:
+                    raise ConfigError(f"{flag}: unknown rule id '{unknown[0]}'"
+                                      f"{suggest(unknown[0], known)}; "
+                                      "apology-lint --list-rules lists them")
+            kwargs = {k: v for k, v in chosen.items() if v is not None}
+            self._cache[key] = Linter(**kwargs)  # type: ignore[arg-type]
+        return self._cache[key]
+
+    def rules(self) -> list[RuleSpec]:
+        seen: dict[str, RuleSpec] = {}
+        for linter in self._cache.values():
+            for rule in linter.rules:
+                seen.setdefault(rule.id, rule)
+        return sorted(seen.values(), key=lambda r: r.id)
+
+
+def _read(target: Target, options: Options) -> tuple[str, Document]:
+    syntax = options.syntax or syntax_for(target.path)
+    source = read_source(target.path, latin1_fallback=syntax == "eml")
+    return source.text, read_document(source.text, syntax, target.path)
+
+
+def _lint_chunk(targets: list[Target], options: Options,
+                tick: Callable[[], None] = lambda: None) -> tuple[list[tuple[int, FileResult]],
+                                                                  list[tuple[int, str]],
+                                                                  list[RuleSpec]]:
+    """Lint ``targets`` in one process: read each, group by configuration, batch-parse."""
+    finder = Finder(options.config, options.isolated)
+    linters = _Linters(options)
+    results: list[tuple[int, FileResult]] = []
+    errors: list[tuple[int, str]] = []
+    groups: dict[int, tuple[Linter, Config, list[tuple[int, str, Document, Kind | None]]]] = {}
+    for i, target in enumerate(targets):
+        config = finder.for_file(Path(target.path if target.path != "-" else "stdin"))
+        linter = linters.for_config(config)
+        try:
+            source, doc = _read(target, options)
+        except InputError as exc:
+            errors.append((i, str(exc)))
+            tick()
+            continue
+        kind = options.kind or (config.kind_for(Path(target.path)) if target.path != "-"
+                                else None)
+        groups.setdefault(id(linter), (linter, config, []))[2].append((i, source, doc, kind))
+    for linter, config, items in groups.values():
+        jobs = ((doc, kind, targets[i].path) for i, _, doc, kind in items)
+        reports = linter.lint_documents(jobs, options.meta)
+        for (i, source, _, _), report in zip(items, reports, strict=True):
+            results.append((i, FileResult(
+                targets[i].path, source, report,
+                options.fail_level or config.settings.fail_level,
+                options.min_score if options.min_score is not None
+                else config.settings.min_score)))
+            tick()
+    return results, errors, linters.rules()
+
+
+def _chunks(targets: list[Target], n: int) -> Iterator[list[Target]]:
+    size = -(-len(targets) // n)
+    for start in range(0, len(targets), size):
+        yield targets[start:start + size]
+
+
+class _Progress:
+    """``apology-lint: 120/800 files`` on standard error, on a terminal, for long runs."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done = total, 0
+        self.enabled = enabled and total >= 20
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.enabled and (self.done % 5 == 0 or self.done == self.total):
+            sys.stderr.write(f"\rapology-lint: {self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+
+
+def run(options: Options) -> RunResult:
+    finder = Finder(options.config, options.isolated)
+    targets = list(expand(options.paths, finder, options.force_exclude))
+    progress = _Progress(len(targets), options.progress)
+    jobs = max(1, min(options.jobs, len(targets) // 10 or 1))
+    if jobs == 1:
+        outcomes = [_lint_chunk(targets, options, progress.tick)]
+    else:
+        # Each worker loads its own pipeline; chunks keep the files' order.
+        chunks = list(_chunks(targets, jobs))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_lint_chunk, chunk, options) for chunk in chunks]
+            outcomes = []
+            offset = 0
+            for chunk, future in zip(chunks, futures, strict=True):
+                results, errors, rules = future.result()
+                outcomes.append(([(i + offset, r) for i, r in results],
+                                 [(i + offset, e) for i, e in errors], rules))
+                offset += len(chunk)
+                for _ in chunk:
+                    progress.tick()
+    progress.close()
+    results = sorted((r for o in outcomes for r in o[0]), key=lambda item: item[0])
+    errors = sorted((e for o in outcomes for e in o[1]), key=lambda item: item[0])
+    rules: dict[str, RuleSpec] = {}
+    for outcome in outcomes:
+        for rule in outcome[2]:
+            rules.setdefault(rule.id, rule)
+    return RunResult([r for _, r in results], [e for _, e in errors],
+                     sorted(rules.values(), key=lambda r: r.id))
