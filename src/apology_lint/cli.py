@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ApologyLintError, InputError
-from .models import KINDS
 from .formatters import FORMATS
+from .models import KINDS
 from .readers import SYNTAXES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130

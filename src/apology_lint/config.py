@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
+import sys
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -19,6 +19,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ApologyLintError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
 from .models import Kind, Severity
 
 CONFIG_FILES = (".apology-lint.toml", "pyproject.toml")
@@ -161,7 +166,7 @@ def _glob_regex(glob: str) -> str:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=', re.MULTILINE)
+    pattern = re.compile(rf'^[ \t]*"?{re.escape(key)}"?[ \t]*=', re.MULTILINE)
     m = pattern.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else None
 

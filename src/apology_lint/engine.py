@@ -10,6 +10,7 @@ from typing import Any
 from .annotate import Analysis, annotate, normalize
 from .detectors import Detector, Hit, build_detectors
 from .elements import element_marks
+from .errors import RuleError
 from .kind import detect_kind
 from .lexicons import Lexicons
 from .models import (
@@ -34,7 +35,6 @@ from .readers import Document, Syntax, plain_document, read_document
 from .readers.layer import Layer
 from .readers.offsets import clip
 from .readers.template import Variant
-from .errors import RuleError
 from .resources import builtin_rules_dir
 from .rulespec import SCORING_FILE, RuleSpec, ScoringSpec, load_rule_files, load_yaml_model
 from .scoring import dimension_scores, overall

@@ -29,7 +29,7 @@ class Target:
     explicit: bool  # named on the command line (not found by walking)
 
 
-def _gitignore_specs(folder: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+def _gitignore_specs(folder: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
     """The .gitignore files that apply in ``folder``: its own and its parents' up to the
     repository root."""
     specs = []
@@ -47,7 +47,7 @@ def _gitignore_specs(folder: Path) -> list[tuple[Path, pathspec.PathSpec]]:
         current = current.parent
 
 
-def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]]) -> bool:
+def _ignored(path: Path, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
     resolved = path.resolve()
     for base, spec in specs:
         try:
@@ -60,7 +60,7 @@ def _ignored(path: Path, specs: list[tuple[Path, pathspec.PathSpec]]) -> bool:
 
 
 def _walk(root: Path, finder: Finder) -> Iterator[Path]:
-    specs_cache: dict[Path, list[tuple[Path, pathspec.PathSpec]]] = {}
+    specs_cache: dict[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]] = {}
     for folder, dirs, names in os.walk(root, followlinks=False):
         here = Path(folder)
         config = finder.for_dir(here)
@@ -70,7 +70,7 @@ def _walk(root: Path, finder: Finder) -> Iterator[Path]:
                          if not config.excluded(here / d) and not _ignored(here / d, specs))
         for name in sorted(names):
             path = here / name
-            if path.suffix.lower() not in EXTENSIONS or path.is_symlink() and not path.exists():
+            if path.suffix.lower() not in EXTENSIONS or (path.is_symlink() and not path.exists()):
                 continue
             if config.excluded(path) or _ignored(path, specs):
                 continue
@@ -96,9 +96,11 @@ def expand(paths: list[str], finder: Finder, force_exclude: bool = False) -> Ite
         else:
             found = [Target(arg, True)]
         for target in found:
-            if target.path in seen:
+            # The same file twice (a glob through a symlinked folder): lint it once.
+            identity = os.path.realpath(target.path)
+            if identity in seen:
                 continue
-            seen.add(target.path)
+            seen.add(identity)
             if target.explicit and os.path.exists(target.path):
                 config = finder.for_file(Path(target.path))
                 if (force_exclude or config.settings.force_exclude) and \

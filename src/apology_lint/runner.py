@@ -40,7 +40,7 @@ class Options:
     min_score: int | None = None
     pipeline: str | None = None
     allow_acronyms: list[str] = field(default_factory=list)
-    meta: MessageMeta = MessageMeta()
+    meta: MessageMeta = field(default_factory=MessageMeta)
     jobs: int = 1
     force_exclude: bool = False
     progress: bool = False
@@ -205,9 +205,9 @@ def run(options: Options) -> RunResult:
             outcomes = []
             offset = 0
             for chunk, future in zip(chunks, futures, strict=True):
-                results, errors, rules = future.result()
-                outcomes.append(([(i + offset, r) for i, r in results],
-                                 [(i + offset, e) for i, e in errors], rules))
+                chunk_results, chunk_errors, chunk_rules = future.result()
+                outcomes.append(([(i + offset, r) for i, r in chunk_results],
+                                 [(i + offset, e) for i, e in chunk_errors], chunk_rules))
                 offset += len(chunk)
                 for _ in chunk:
                     progress.tick()

@@ -39,7 +39,7 @@ def _rule(rule: RuleSpec) -> dict[str, object]:
         "help": {"text": help_text},
         "defaultConfiguration": {"level": _LEVEL[worst]},
         "properties": {"tags": [rule.dimension, rule.catalog],
-                       "severityByKind": dict(rule.severity)},
+                       "severityByKind": {str(k): str(v) for k, v in rule.severity.items()}},
     }
 
 
