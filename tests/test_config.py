@@ -194,3 +194,26 @@ def test_show_config_and_exit_codes(tmp_path: Path) -> None:
                cwd=tmp_path).returncode == 1
     stats = cli("--kind", "apology", "--statistics", "a.txt", cwd=tmp_path)
     assert "no-prevention-commitment" in stats.stdout and "|" not in stats.stdout
+
+
+def test_a_repository_fails_on_a_bad_template_and_passes_once_fixed(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", """\
+[tool.apology-lint]
+fail-level = "error"
+[tool.apology-lint.kinds]
+"templates/apology/**" = "apology"
+""")
+    template = write(tmp_path / "templates" / "apology" / "billing.txt.j2",
+                     "Hi {{ first_name }},\n\nWe apologize for any inconvenience.\n")
+    failing = cli("templates", cwd=tmp_path)
+    assert failing.returncode == 1
+    assert "templates/apology/billing.txt.j2:3:" in failing.stdout
+    template.write_text(
+        "Hi {{ first_name }},\n\nWe're sorry: on {{ charge_date }} we charged your card twice "
+        "because of a bug in our billing job, and your team had to chase the duplicate "
+        "payment. We've refunded {{ refund_amount }} today; it reaches your card within 3 "
+        "business days. The billing job now checks for an earlier payment before it charges, "
+        "so a rerun can't charge twice again.\n\nReply to this email or call me on "
+        "+1 555 010 0100.\n\nMaria Lopez\nHead of Billing Support\n")
+    passing = cli("templates", cwd=tmp_path)
+    assert passing.returncode == 0, passing.stdout
