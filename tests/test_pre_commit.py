@@ -12,16 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from .test_cli import GOOD
+
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ("{# apology-lint: kind=apology #}\n"
        "Hi {{ first_name }},\n\nWe apologize for any inconvenience this may have caused.\n")
-GOOD = ("Hi Dana,\n\nWe're sorry: on Tuesday we sent your 14 March invoice run to an old email "
-        "address, so 212 of your customers didn't get their invoices and your team had to "
-        "chase them by phone. We've re-sent every invoice and we're crediting one month's fee "
-        "($1,200) to your account today. We've added a check that blocks an invoice run when "
-        "the address list is older than the account's contacts, so this can't go out unnoticed "
-        "again.\n\nReply to this email or call me on +1 555 010 0100.\n\nMaria Lopez\n"
-        "Head of Support\n")
+
 
 
 def git(repo: Path, *args: str) -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from apology_lint import Linter, Report
 
+from .spans import assert_spans_are_slices
+
 
 def where(source: str, phrase: str) -> tuple[int, int]:
     """1-based line and column of the first occurrence of ``phrase`` in ``source``."""
@@ -27,18 +29,6 @@ def assert_at(report: Report, rule: str, source: str, phrase: str) -> None:
     line, column = where(source, phrase)
     assert (line, column, phrase) in finding(report, rule), (
         f"{rule} not at {line}:{column} {phrase!r}: {finding(report, rule)}")
-
-
-def assert_spans_are_slices(report: Report, source: str) -> None:
-    """Every span is a slice of the file, with the line and column of its offset."""
-    for f in report.findings:
-        assert source[f.span.start:f.span.end] == f.text
-        before = source[:f.span.start]
-        assert f.span.line == before.count("\n") + 1
-        assert f.span.column == len(before) - (before.rfind("\n") + 1) + 1
-    for name in ("apology", "remedy", "contact", "impact"):
-        for e in getattr(report.elements, name):
-            assert source[e.start:e.end] == e.text
 
 
 # --- plain text and email hygiene ------------------------------------------------------

@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from apology_lint import Linter
 
+from .spans import assert_spans_are_slices
+
 WORDS = st.sampled_from([
     "We're", "sorry", "we", "deleted", "your", "data", "but", "if", "you", "were", "affected",
     "Mistakes", "were", "made", "any", "inconvenience", "just", "a", "minor", "delay", "soon",
@@ -20,15 +22,7 @@ TEXT = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=60).map(" ".joi
 @given(text=TEXT)
 def test_spans_are_slices_of_the_text(linter: Linter, text: str) -> None:
     report = linter.lint(text, kind="apology")
-    for f in report.findings:
-        assert 0 <= f.span.start <= f.span.end <= len(text)
-        assert text[f.span.start:f.span.end] == f.text
-        before = text[:f.span.start]
-        assert f.span.line == before.count("\n") + 1
-        assert f.span.column == len(before) - (before.rfind("\n") + 1) + 1
-    for name in report.elements.present():
-        for e in getattr(report.elements, name):
-            assert text[e.start:e.end] == e.text
+    assert_spans_are_slices(report, text)
     assert 0 <= report.score <= 100
 
 

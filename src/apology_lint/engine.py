@@ -170,7 +170,7 @@ class Linter:
         placed = [self._variant(v, a, resolved, lines, directives)
                   for v, a in zip(doc.variants, analyses, strict=True)]
         worst = min(placed, key=lambda p: p.score)
-        findings = (_merge_findings(doc, placed)
+        findings = (_merge_findings(placed)
                     + self._tool_findings(doc, resolved, lines, directives))
         findings.sort(key=lambda f: (f.span.start, f.span.end, f.rule))
         return Report(
@@ -329,7 +329,7 @@ def _evidence(layer: Layer, lines: LineIndex, start: int, end: int) -> Evidence:
     return lines.evidence(*layer.offsets.span(*clipped))
 
 
-def _merge_findings(doc: Document, placed: list[_Placed]) -> list[Finding]:
+def _merge_findings(placed: list[_Placed]) -> list[Finding]:
     """Every variant's findings, once each. A finding some versions of the message get
     and others (that contain the same words) don't says which branches it holds for.
     A message-level finding (something missing) is one finding whatever the version,
@@ -382,6 +382,7 @@ def default_linter() -> Linter:
     return _DEFAULT
 
 
-def lint(text: str, kind: Kind | None = None, meta: MessageMeta | None = None) -> Report:
-    """Lint one message with the built-in rules."""
-    return default_linter().lint(text, kind=kind, meta=meta)
+def lint(text: str, kind: Kind | None = None, meta: MessageMeta | None = None,
+         syntax: Syntax | None = None) -> Report:
+    """Lint one message with the built-in rules (``syntax``: see ``Linter.lint``)."""
+    return default_linter().lint(text, kind=kind, meta=meta, syntax=syntax)
