@@ -19,7 +19,7 @@ socket.getaddrinfo = refuse
 import nltk
 nltk.download = refuse
 from apology_lint.cli import main
-code = main([sys.argv[1], "--format", "json"])
+code = main([*sys.argv[1:], "--format", "json"])
 from apology_lint.readability import _textstat
 print("exit", code, "textstat-loaded", _textstat.cache_info().currsize)
 '''
@@ -29,8 +29,9 @@ def test_full_lint_opens_no_socket(tmp_path: Path) -> None:
     draft = tmp_path / "draft.txt"
     draft.write_text("We apologize for any inconvenience. The export was unavailable for hours, "
                      "and our readability check counts syllables here.\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-c", GUARD, str(draft)], capture_output=True,
-                            text=True, timeout=120)
+    examples = Path(__file__).resolve().parent.parent / "examples"  # every reader
+    result = subprocess.run([sys.executable, "-c", GUARD, str(draft), str(examples)],
+                            capture_output=True, text=True, timeout=300)
     assert "NoNetwork" not in result.stderr, result.stderr
     assert "exit 1 textstat-loaded 1" in result.stdout, (result.stdout, result.stderr)
     assert '"flesch_reading_ease"' in result.stdout

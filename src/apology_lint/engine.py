@@ -80,7 +80,10 @@ class Linter:
         rules in the built-in format; ``severity`` overrides a rule's severity for every
         kind it is on."""
         folder = rules_dir or builtin_rules_dir()
-        self.lexicons = Lexicons.from_folder(folder / "lexicons", extend_lexicons)
+        rule_packs = list(rule_packs)
+        # Patterns from a rule pack are the user's: they run under a time limit.
+        self.lexicons = Lexicons.from_folder(folder / "lexicons", extend_lexicons,
+                                             guarded=bool(rule_packs))
         all_rules = load_rule_files(folder)
         builtin = {r.id for r in all_rules}
         for pack in rule_packs:

@@ -17,7 +17,9 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import Any, cast
 
+import regex
 from lemminflect import getAllInflections
 
 from .errors import RuleError
@@ -25,6 +27,46 @@ from .rulespec import LexiconSpec, load_lexicon_files
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 FLAGS = re.IGNORECASE | re.MULTILINE
+# How long one match may take once patterns come from the user (a rule pack, an extended
+# pattern lexicon): past it, the pattern is reported as catastrophic backtracking.
+PATTERN_TIMEOUT = 1.0
+_TIMED = frozenset({"search", "match", "fullmatch", "finditer", "findall", "sub", "split"})
+
+
+class GuardedPattern:
+    """A pattern compiled with the ``regex`` engine, every match under a time limit.
+
+    It has the methods of ``re.Pattern`` the rules use; a match that runs past
+    ``PATTERN_TIMEOUT`` raises ``RuleError`` naming the pattern, instead of hanging.
+    """
+
+    def __init__(self, source: str, where: str) -> None:
+        self._compiled = regex.compile(source, int(FLAGS))
+        self._where = where
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._compiled, name)
+        if name not in _TIMED:
+            return method
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = method(*args, timeout=PATTERN_TIMEOUT, **kwargs)
+                return list(result) if name == "finditer" else result
+            except TimeoutError:
+                raise RuleError(
+                    f"{self._where}: a pattern took more than {PATTERN_TIMEOUT:g} s on one "
+                    "sentence (catastrophic backtracking, e.g. nested repetition like "
+                    "'(a|aa)+'); rewrite it") from None
+
+        return timed
+
+
+def _compile(source: str, guarded: bool, where: str) -> re.Pattern[str]:
+    if guarded:
+        # Same interface as far as the rules go; checked by the tests on a rule pack.
+        return cast(re.Pattern[str], GuardedPattern(source, where))
+    return re.compile(source, FLAGS)
 
 
 def inflections(phrase: str) -> set[str]:
@@ -41,8 +83,9 @@ def inflections(phrase: str) -> set[str]:
 
 
 class Lexicon:
-    def __init__(self, spec: LexiconSpec) -> None:
+    def __init__(self, spec: LexiconSpec, guarded: bool = False) -> None:
         self.spec = spec
+        self.guarded = guarded
         if spec.type == "verbs":
             terms: set[str] = set()
             for lemma in spec.terms:
@@ -62,8 +105,8 @@ class Lexicon:
     @cached_property
     def regex(self) -> re.Pattern[str]:
         try:
-            return re.compile(self.fragment, FLAGS)
-        except re.error as exc:
+            return _compile(self.fragment, self.guarded, f"lexicon '{self.spec.name}'")
+        except (re.error, regex.error) as exc:
             raise RuleError(f"lexicon '{self.spec.name}': invalid pattern: {exc}") from None
 
     @cached_property
@@ -76,19 +119,25 @@ class Lexicon:
 class Lexicons:
     """All lexicons of a rule set, by name."""
 
-    def __init__(self, specs: dict[str, LexiconSpec]) -> None:
-        self._lexicons = {name: Lexicon(spec) for name, spec in specs.items()}
+    def __init__(self, specs: dict[str, LexiconSpec], guarded: bool = False) -> None:
+        """``guarded``: some patterns come from the user, so every match runs on the
+        ``regex`` engine under a time limit (``GuardedPattern``)."""
+        self.guarded = guarded
+        self._lexicons = {name: Lexicon(spec, guarded) for name, spec in specs.items()}
 
     @classmethod
-    def from_folder(cls, folder: Path, extend: dict[str, list[str]] | None = None) -> Lexicons:
-        """Load a folder of lexicons, adding ``extend``'s terms to the named lexicons."""
+    def from_folder(cls, folder: Path, extend: dict[str, list[str]] | None = None,
+                    guarded: bool = False) -> Lexicons:
+        """Load a folder of lexicons, adding ``extend``'s terms to the named lexicons.
+        Extending a pattern lexicon makes the set guarded."""
         specs = load_lexicon_files(folder)
         for name, terms in (extend or {}).items():
             if name not in specs:
                 raise RuleError(f"cannot extend unknown lexicon '{name}'")
             spec = specs[name]
+            guarded = guarded or (spec.type == "patterns" and bool(terms))
             specs[name] = spec.model_copy(update={"terms": [*spec.terms, *terms]})
-        return cls(specs)
+        return cls(specs, guarded)
 
     def names(self) -> Iterable[str]:
         return self._lexicons.keys()
@@ -112,8 +161,8 @@ class Lexicons:
             return self.get(match.group(1)).fragment
 
         try:
-            return re.compile(_PLACEHOLDER.sub(expand, pattern), FLAGS)
-        except re.error as exc:
+            return _compile(_PLACEHOLDER.sub(expand, pattern), self.guarded, where)
+        except (re.error, regex.error) as exc:
             raise RuleError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
         except RuleError as exc:
             raise RuleError(f"{where}: {exc}") from None

@@ -212,7 +212,9 @@ def run(options: Options) -> RunResult:
                 for _ in chunk:
                     progress.tick()
     progress.close()
-    results = sorted((r for o in outcomes for r in o[0]), key=lambda item: item[0])
+    # Reports in path order, whatever the order of the arguments or the worker processes:
+    # the same files give byte-identical output.
+    results = sorted((r for o in outcomes for r in o[0]), key=lambda item: item[1].path)
     errors = sorted((e for o in outcomes for e in o[1]), key=lambda item: item[0])
     rules: dict[str, RuleSpec] = {}
     for outcome in outcomes:

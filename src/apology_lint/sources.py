@@ -35,7 +35,7 @@ def decode(data: bytes, path: str, latin1_fallback: bool = False) -> str:
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: invalid UTF-16 at byte {exc.start}") from None
     if b"\x00" in data[:8192]:
-        raise InputError(f"{path}: binary file (contains NUL bytes), not a text message")
+        raise InputError(f"{path}: binary file (it contains NUL bytes), skipped")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -58,6 +58,10 @@ def read_source(path: str, latin1_fallback: bool = False) -> Source:
     if p.is_dir():
         raise InputError(f"{path}: is a directory; give the message files to lint")
     try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:  # refuse before reading it all into memory
+            raise InputError(f"{path}: file is too large ({size / 1_048_576:.1f} MB; the limit "
+                             f"is {MAX_BYTES // 1_048_576} MB)")
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
