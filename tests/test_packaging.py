@@ -20,3 +20,22 @@ def test_wheel_contains_rules_and_lexicons(tmp_path: Path) -> None:
     assert {f"apology_lint/_rules/{n}" for n in rules} <= names
     assert {f"apology_lint/_rules/lexicons/{n}" for n in lexicons} <= names
     assert "apology_lint/py.typed" in names
+
+
+def test_lock_file_pins_every_dependency_with_hashes() -> None:
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    lock = (root / "requirements" / "dev.lock").read_text()
+    pinned = {m.group(1).lower().replace("_", "-")
+              for m in re.finditer(r"^([A-Za-z0-9_.-]+)==\S+ \\", lock, re.MULTILINE)}
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    for requirement in wanted:
+        if "python_version < '3.11'" in requirement:
+            continue  # not for the 3.11 the lock is made for
+        name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        assert name in pinned, f"{name} is missing from requirements/dev.lock"
+    entries = re.split(r"\n(?=[A-Za-z0-9])", lock.strip())
+    assert all("--hash=sha256:" in entry for entry in entries if "==" in entry)
