@@ -146,6 +146,7 @@ def test_explain_shows_the_rule_data() -> None:
     assert result.returncode == 0
     out = result.stdout.decode()
     assert "C11" in out and "Sources:" in out and "We apologize if your service" in out
+    assert out.startswith("# conditional-apology (C11)")
 
 
 def test_explain_unknown_rule_suggests_the_nearest() -> None:
