@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=FORMATS, default="text",
                         help="output format (default: text): text, json (the versioned "
                              "contract), jsonl (one file per line), sarif (SARIF 2.1.0, for "
-                             "code scanning), github (workflow annotations), junit (XML)")
+                             "code scanning), github (workflow annotations), junit (XML), "
+                             "html (a page with the findings highlighted)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the report to FILE instead of standard output")
     parser.add_argument("--fail-level", choices=("error", "warning", "info"), default=None,

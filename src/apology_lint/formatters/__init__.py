@@ -10,7 +10,7 @@ from ..models import SEVERITY_RANK, RunReport, Summary, ToolInfo
 if TYPE_CHECKING:
     from ..runner import RunResult
 
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "html")
 
 
 def run_report(result: RunResult) -> RunReport:
@@ -41,7 +41,7 @@ def statistics(result: RunResult) -> str:
 
 
 def render(fmt: str, result: RunResult, colour: bool, stats: bool = False) -> str:
-    from . import github, json_format, jsonl, junit, sarif, text
+    from . import github, html, json_format, jsonl, junit, sarif, text
 
     if stats:
         return statistics(result)
@@ -57,6 +57,9 @@ def render(fmt: str, result: RunResult, colour: bool, stats: bool = False) -> st
     if fmt == "junit":
         levels = {f.fail_level for f in result.files} or {"error"}
         return junit.render(report, min(levels, key=SEVERITY_RANK.__getitem__))
+    sources = {f.path: f.source for f in result.files}
+    if fmt == "html":
+        return html.render(report, sources, result.rules)
     if not report.files:
         return ""
-    return text.render(report, {f.path: f.source for f in result.files}, colour)
+    return text.render(report, sources, colour)
