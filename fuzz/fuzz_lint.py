@@ -3,7 +3,7 @@
 Each input is one byte choosing the syntax, then the file's bytes. The target decodes the
 bytes as the command line does, reads them with that syntax's reader, lints them, and
 checks that every span is a slice of the text. Any exception is a crash to fix and to
-turn into a regression test (tests/test_fuzz_regressions.py).
+turn into a regression test in tests/test_reliability.py.
 
     pip install atheris
     python fuzz/fuzz_lint.py -max_total_time=600 -rss_limit_mb=4096 /tmp/fuzz-corpus fuzz/seeds

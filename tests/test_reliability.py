@@ -158,14 +158,16 @@ def test_malformed_rule_pack_and_unknown_ids(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "did you mean 'vague-timeline'" in unknown.stderr
 
 
-def test_interrupt_exits_130_without_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_interrupt_exits_130_without_traceback(tmp_path: Path, jobs: str) -> None:
     for i in range(400):
-        (tmp_path / f"m{i:03}.txt").write_text(BAD * 20)
-    process = subprocess.Popen([sys.executable, "-m", "apology_lint", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)  # the pipeline is loaded and linting has started
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=120)
+        (tmp_path / f"m{i:03}.txt").write_text(BAD * 200)
+    process = subprocess.Popen([sys.executable, "-m", "apology_lint", "--jobs", jobs,
+                                str(tmp_path)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(8)  # the pipeline is loaded and linting has started
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+    _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "Traceback" not in err and err.strip().endswith("interrupted")
 

@@ -7,9 +7,10 @@ prints except the progress line on a terminal.
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,6 +191,13 @@ class _Progress:
             sys.stderr.write("\r" + " " * 40 + "\r")
 
 
+_ONE_DAY = 86_400.0  # a wait with a timeout lets Ctrl-C through to the parent
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run(options: Options) -> RunResult:
     finder = Finder(options.config, options.isolated)
     targets = list(expand(options.paths, finder, options.force_exclude))
@@ -198,14 +206,15 @@ def run(options: Options) -> RunResult:
     if jobs == 1:
         outcomes = [_lint_chunk(targets, options, progress.tick)]
     else:
-        # Each worker loads its own pipeline; chunks keep the files' order.
+        # Each worker loads its own pipeline. Workers ignore Ctrl-C: the parent handles it
+        # and terminates them, so an interrupted run stops at once (exit 130).
         chunks = list(_chunks(targets, jobs))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_lint_chunk, chunk, options) for chunk in chunks]
+        with multiprocessing.get_context().Pool(jobs, initializer=_ignore_interrupts) as pool:
+            pending = [pool.apply_async(_lint_chunk, (chunk, options)) for chunk in chunks]
             outcomes = []
             offset = 0
-            for chunk, future in zip(chunks, futures, strict=True):
-                chunk_results, chunk_errors, chunk_rules = future.result()
+            for chunk, result in zip(chunks, pending, strict=True):
+                chunk_results, chunk_errors, chunk_rules = result.get(timeout=_ONE_DAY)
                 outcomes.append(([(i + offset, r) for i, r in chunk_results],
                                  [(i + offset, e) for i, e in chunk_errors], chunk_rules))
                 offset += len(chunk)
