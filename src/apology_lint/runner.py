@@ -155,9 +155,17 @@ def _lint_chunk(targets: list[Target], options: Options,
                                 else None)
         groups.setdefault(id(linter), (linter, config, []))[2].append((i, source, doc, kind))
     for linter, config, items in groups.values():
-        jobs = ((doc, kind, targets[i].path) for i, _, doc, kind in items)
-        reports = linter.lint_documents(jobs, options.meta)
-        for (i, source, _, _), report in zip(items, reports, strict=True):
+        # Archives repeat messages word for word: each distinct text (read the same way,
+        # as the same kind) is linted once, and its report reused with the file's path.
+        first: dict[tuple[str, str, str, str | None], int] = {}
+        for n, (_, source, doc, kind) in enumerate(items):
+            first.setdefault((source, doc.syntax, doc.markup, kind), n)
+        unique = sorted(set(first.values()))
+        jobs = ((items[n][2], items[n][3], None) for n in unique)
+        linted = dict(zip(unique, linter.lint_documents(jobs, options.meta), strict=True))
+        for i, source, doc, kind in items:
+            report = linted[first[(source, doc.syntax, doc.markup, kind)]].model_copy(
+                update={"path": targets[i].path})
             results.append((i, FileResult(
                 targets[i].path, source, report,
                 options.fail_level or config.settings.fail_level,
