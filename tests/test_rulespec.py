@@ -67,3 +67,15 @@ def test_select_and_ignore(pack: Path) -> None:
     assert [r.id for r in only.rules] == ["minimizer"]
     without = Linter(rules_dir=pack, ignore=["minimizer"])
     assert "minimizer" not in {r.id for r in without.rules}
+
+
+def test_verb_forms_file_is_current() -> None:
+    import json
+
+    from apology_lint.lexicons import VERB_FORMS_FILE, verb_forms
+    from apology_lint.resources import builtin_rules_dir
+
+    folder = builtin_rules_dir() / "lexicons"
+    committed = json.loads((folder / VERB_FORMS_FILE).read_text(encoding="utf-8"))
+    assert committed == verb_forms(folder), (
+        "rules/lexicons/verb-forms.json is stale; run: python -m apology_lint.lexicons")

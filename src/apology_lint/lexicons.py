@@ -13,14 +13,15 @@ never carry hand-written verb tables.
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
 import regex
-from lemminflect import getAllInflections
 
 from .errors import RuleError
 from .rulespec import LexiconSpec, load_lexicon_files
@@ -69,8 +70,16 @@ def _compile(source: str, guarded: bool, where: str) -> re.Pattern[str]:
     return re.compile(source, FLAGS)
 
 
+# Every form of the built-in verb lexicons' lemmas, generated from lemminflect by
+# ``python -m apology_lint.lexicons`` (a test checks it is current), so a run does not
+# have to load lemminflect (most of a second) unless someone adds verbs of their own.
+VERB_FORMS_FILE = "verb-forms.json"
+
+
 def inflections(phrase: str) -> set[str]:
     """Every form of a verb phrase: the first word is inflected, the rest kept."""
+    from lemminflect import getAllInflections
+
     first, _, rest = phrase.partition(" ")
     forms = {first}
     for variants in getAllInflections(first, upos="VERB").values():
@@ -83,13 +92,15 @@ def inflections(phrase: str) -> set[str]:
 
 
 class Lexicon:
-    def __init__(self, spec: LexiconSpec, guarded: bool = False) -> None:
+    def __init__(self, spec: LexiconSpec, guarded: bool = False,
+                 forms: dict[str, list[str]] | None = None) -> None:
         self.spec = spec
         self.guarded = guarded
         if spec.type == "verbs":
             terms: set[str] = set()
             for lemma in spec.terms:
-                terms |= inflections(lemma)
+                known = (forms or {}).get(lemma)
+                terms |= set(known) if known is not None else inflections(lemma)
             self.terms = sorted(terms, key=lambda t: (-len(t), t))
         else:
             self.terms = list(spec.terms)
@@ -119,11 +130,13 @@ class Lexicon:
 class Lexicons:
     """All lexicons of a rule set, by name."""
 
-    def __init__(self, specs: dict[str, LexiconSpec], guarded: bool = False) -> None:
+    def __init__(self, specs: dict[str, LexiconSpec], guarded: bool = False,
+                 forms: dict[str, list[str]] | None = None) -> None:
         """``guarded``: some patterns come from the user, so every match runs on the
-        ``regex`` engine under a time limit (``GuardedPattern``)."""
+        ``regex`` engine under a time limit (``GuardedPattern``). ``forms``: verb forms
+        already expanded, by lemma."""
         self.guarded = guarded
-        self._lexicons = {name: Lexicon(spec, guarded) for name, spec in specs.items()}
+        self._lexicons = {name: Lexicon(spec, guarded, forms) for name, spec in specs.items()}
 
     @classmethod
     def from_folder(cls, folder: Path, extend: dict[str, list[str]] | None = None,
@@ -137,7 +150,10 @@ class Lexicons:
             spec = specs[name]
             guarded = guarded or (spec.type == "patterns" and bool(terms))
             specs[name] = spec.model_copy(update={"terms": [*spec.terms, *terms]})
-        return cls(specs, guarded)
+        forms_file = folder / VERB_FORMS_FILE
+        forms = json.loads(forms_file.read_text(encoding="utf-8")) if forms_file.is_file() \
+            else None
+        return cls(specs, guarded, forms)
 
     def names(self) -> Iterable[str]:
         return self._lexicons.keys()
@@ -166,3 +182,25 @@ class Lexicons:
             raise RuleError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
         except RuleError as exc:
             raise RuleError(f"{where}: {exc}") from None
+
+
+def verb_forms(folder: Path) -> dict[str, list[str]]:
+    """The verb forms of every lemma in the folder's verb lexicons (for VERB_FORMS_FILE)."""
+    lemmas = sorted({lemma for spec in load_lexicon_files(folder).values()
+                     if spec.type == "verbs" for lemma in spec.terms})
+    return {lemma: sorted(inflections(lemma)) for lemma in lemmas}
+
+
+def main() -> int:
+    """``python -m apology_lint.lexicons [FOLDER]``: regenerate the verb forms file."""
+    from .resources import builtin_rules_dir
+
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else builtin_rules_dir() / "lexicons"
+    (folder / VERB_FORMS_FILE).write_text(
+        json.dumps(verb_forms(folder), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {folder / VERB_FORMS_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

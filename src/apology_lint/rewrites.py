@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lemminflect import getInflection, getLemma
 
 _CLAUSE_END = frozenset({"cc", "punct", "mark"})
 _KEEP_CAPITAL = frozenset({"I"})
@@ -18,6 +17,10 @@ _OBJECT_CASE = {"i": "me", "we": "us", "he": "him", "she": "her", "they": "them"
 
 
 def _verb_form(word: str, tag: str) -> str:
+    # Imported here: lemminflect takes most of a second to load, and most lints never
+    # compute a rewrite.
+    from lemminflect import getInflection, getLemma
+
     lemma = (getLemma(word.lower(), upos="VERB") or (word.lower(),))[0]
     forms = getInflection(lemma, tag=tag)
     return forms[0] if forms else word.lower()
