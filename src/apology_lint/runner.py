@@ -8,6 +8,7 @@ prints except the progress line on a terminal.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -42,7 +43,7 @@ class Options:
     pipeline: str | None = None
     allow_acronyms: list[str] = field(default_factory=list)
     meta: MessageMeta = field(default_factory=MessageMeta)
-    jobs: int = 1
+    jobs: int | None = None  # None: one process per 300 files, up to the CPU count
     force_exclude: bool = False
     progress: bool = False
 
@@ -199,6 +200,7 @@ class _Progress:
             sys.stderr.write("\r" + " " * 40 + "\r")
 
 
+FILES_PER_WORKER = 300
 _ONE_DAY = 86_400.0  # a wait with a timeout lets Ctrl-C through to the parent
 
 
@@ -210,7 +212,11 @@ def run(options: Options) -> RunResult:
     finder = Finder(options.config, options.isolated)
     targets = list(expand(options.paths, finder, options.force_exclude))
     progress = _Progress(len(targets), options.progress)
-    jobs = max(1, min(options.jobs, len(targets) // 10 or 1))
+    if options.jobs is None:
+        # Each worker loads its own pipeline (a second or two): worth it for big runs.
+        jobs = max(1, min(os.cpu_count() or 1, len(targets) // FILES_PER_WORKER))
+    else:
+        jobs = max(1, min(options.jobs, len(targets) // 10 or 1))
     if jobs == 1:
         outcomes = [_lint_chunk(targets, options, progress.tick)]
     else:
