@@ -12,6 +12,7 @@ character, so offsets in the normalized text are offsets in the original.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -133,6 +134,7 @@ class Analysis:
     ongoing: bool = False
     first_person_subject: bool = False
     word_count: int = 0
+    _sent_starts: list[int] = field(default_factory=list, repr=False)
 
     # --- helpers the rules share --------------------------------------------------
 
@@ -140,7 +142,14 @@ class Analysis:
         return any(q0 <= start and end <= q1 for q0, q1 in self.quoted)
 
     def sent_at(self, offset: int) -> Sent:
-        for sent in self.sents:
+        """The sentence holding ``offset`` (sentences are in text order: a binary search,
+        as long messages have thousands)."""
+        if len(self._sent_starts) != len(self.sents):
+            self._sent_starts = [sent.start for sent in self.sents]
+        i = bisect_right(self._sent_starts, offset) - 1
+        if 0 <= i and offset < self.sents[i].end:
+            return self.sents[i]
+        for sent in self.sents:  # an offset between sentences: the old linear answer
             if sent.start <= offset < sent.end:
                 return sent
         return self.sents[-1]

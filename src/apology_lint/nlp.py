@@ -35,17 +35,27 @@ def _line_breaks(doc: Any) -> Any:
     line, after a line that ends a sentence, after a short line ("Hi Dana,"), or before a
     bullet. A hard-wrapped paragraph (a line ending mid-sentence) is left alone.
     """
+    from spacy.attrs import SENT_START
+
+    text = doc.text
+    starts = []
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
         gap = prev.whitespace_ if not prev.is_space else prev.text + prev.whitespace_
         if "\n" not in gap or tok.is_space:
             continue
-        line_start = doc.text.rfind("\n", 0, prev.idx) + 1
+        line_start = text.rfind("\n", 0, prev.idx) + 1
         last = prev if not prev.is_space else doc[max(prev.i - 1, 0)]
         short_line = tok.idx - line_start < 45
         if ("\n\n" in gap or last.text[-1:] in _BREAK_AFTER or short_line
                 or tok.text in ("-", "*", "\u2022") or tok.like_num):
-            tok.is_sent_start = True
+            starts.append(tok.i)
+    if starts:
+        # One array write: setting ``token.is_sent_start`` re-checks the whole document
+        # each time, which made long texts quadratic.
+        values = doc.to_array([SENT_START])
+        values[starts] = 1
+        doc.from_array([SENT_START], values)
     return doc
 
 

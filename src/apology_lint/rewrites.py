@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-
 _CLAUSE_END = frozenset({"cc", "punct", "mark"})
 _KEEP_CAPITAL = frozenset({"I"})
 _OBJECT_CASE = {"i": "me", "we": "us", "he": "him", "she": "her", "they": "them"}

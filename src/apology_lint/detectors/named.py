@@ -7,6 +7,7 @@ detector (``type: named``, ``name: …``) and carries its message, severities an
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Any
 
 from ..annotate import Analysis, Sent
@@ -363,7 +364,13 @@ def vague_incident(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]
     words = max(a.word_count, 1)
     # "Something went wrong" is not specific because it contains "wrong".
     vague_spans = [(m.start(), m.end()) for m in vague.finditer(a.text)]
-    spec = [m for m in a.spec if not any(s <= m.start < e for s, e in vague_spans)]
+    vague_starts = [s for s, _ in vague_spans]
+
+    def inside_vague(offset: int) -> bool:
+        i = bisect_right(vague_starts, offset) - 1
+        return i >= 0 and offset < vague_spans[i][1]
+
+    spec = [m for m in a.spec if not inside_vague(m.start)]
     index = 100.0 * len(spec) / words
     symptom_sentences = {m.sent for m in spec}
     if index >= threshold and (kind != "update" or symptom_sentences):
