@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy
+
 from .annotate import Analysis, annotate, normalize
 from .detectors import Detector, Hit, build_detectors
 from .elements import element_marks
@@ -153,7 +155,13 @@ class Linter:
         pieces = _chunks(normalize(text))
         if len(pieces) == 1:
             return self.nlp(pieces[0])
-        return Doc.from_docs(list(self.nlp.pipe(pieces)), ensure_whitespace=False)
+        docs = []
+        for doc in self.nlp.pipe(pieces, batch_size=1):
+            # The rules read tags and parses, never the vectors behind them: dropping
+            # them keeps a long text's memory to its tokens.
+            doc.tensor = numpy.zeros((0,), dtype="float32")
+            docs.append(doc)
+        return Doc.from_docs(docs, ensure_whitespace=False)
 
     def _report(self, doc: Document, parsed: list[Any], kind: Kind | None, path: str | None,
                 meta: MessageMeta | None) -> Report:
