@@ -6,15 +6,16 @@ checks that every span is a slice of the text. Any exception is a crash to fix a
 turn into a regression test in tests/test_reliability.py.
 
     pip install atheris
-    python fuzz/fuzz_lint.py -max_total_time=600 -rss_limit_mb=4096 /tmp/fuzz-corpus fuzz/seeds
+    python fuzz/fuzz_lint.py -max_total_time=600 -rss_limit_mb=4096 /tmp/fuzz-corpus
 
-libFuzzer writes new inputs to the first folder, so keep it outside the repository.
-``python fuzz/fuzz_lint.py --make-seeds`` rebuilds ``fuzz/seeds`` from ``examples/``.
+libFuzzer writes new inputs to the first folder, so keep it outside the repository. The
+files in ``examples/`` are added as seeds (written to a temporary folder at start).
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import atheris
@@ -43,21 +44,21 @@ def one_input(data: bytes) -> None:
             raise AssertionError(f"span {finding.span} is not the finding's text")
 
 
-def make_seeds() -> None:
-    root = Path(__file__).resolve().parent
-    for example in sorted((root.parent / "examples").iterdir()):
+def make_seeds(folder: Path) -> None:
+    """Each example file, prefixed with the byte that selects its syntax."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    for example in sorted(examples.iterdir()):
         syntax = syntax_for(example.name)
-        data = bytes([SYNTAXES.index(syntax)]) + example.read_bytes()
-        (root / "seeds" / example.name).write_bytes(data)
+        (folder / example.name).write_bytes(bytes([SYNTAXES.index(syntax)])
+                                            + example.read_bytes())
 
 
 def main() -> None:
     global LINTER
-    if "--make-seeds" in sys.argv:
-        make_seeds()
-        return
+    seeds = Path(tempfile.mkdtemp(prefix="apology-lint-seeds-"))
+    make_seeds(seeds)
     LINTER = Linter()
-    atheris.Setup(sys.argv, one_input)
+    atheris.Setup([*sys.argv, str(seeds)], one_input)
     atheris.Fuzz()
 
 
