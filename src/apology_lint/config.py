@@ -184,8 +184,9 @@ def _describe(path: Path, text: str, error: ValidationError) -> str:
     return f"{where}: {key}: {first['msg']}"
 
 
-def load(path: Path) -> Config:
-    """Read one configuration file; a file without our section gives the defaults."""
+def _load(path: Path) -> Config | None:
+    """Read one configuration file; ``None`` for a ``pyproject.toml`` without our section
+    (it belongs to other tools, and the search goes on upward)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -195,7 +196,9 @@ def load(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("apology-lint", {})
+        if "apology-lint" not in data.get("tool", {}):
+            return None
+        data = data["tool"]["apology-lint"]
     elif "tool" in data and "apology-lint" in data.get("tool", {}):
         data = data["tool"]["apology-lint"]  # a copied [tool.apology-lint] section
     if not isinstance(data, dict):
@@ -207,13 +210,9 @@ def load(path: Path) -> Config:
     return Config(path=path.resolve(), settings=settings)
 
 
-def _has_section(path: Path) -> bool:
-    if path.name != "pyproject.toml":
-        return True
-    try:
-        return "apology-lint" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return True  # let ``load`` report what is wrong with it
+def load(path: Path) -> Config:
+    """Read one configuration file; a file without our section gives the defaults."""
+    return _load(path) or Config(path=path.resolve())
 
 
 class Finder:
@@ -238,8 +237,7 @@ class Finder:
         found: Config | None = None
         for name in CONFIG_FILES:
             candidate = folder / name
-            if candidate.is_file() and _has_section(candidate):
-                found = load(candidate)
+            if candidate.is_file() and (found := _load(candidate)) is not None:
                 break
         if found is None:
             found = Config() if folder.parent == folder else self.for_dir(folder.parent)

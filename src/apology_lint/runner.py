@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +21,7 @@ from .errors import InputError
 from .files import Target, expand
 from .models import SEVERITY_RANK, Kind, MessageMeta, Report, Severity
 from .readers import Document, Syntax, read_document, syntax_for
-from .resources import builtin_rules_dir
-from .rulespec import RuleSpec, load_rule_files
+from .rulespec import RuleSpec
 from .sources import read_source
 
 
@@ -69,14 +68,6 @@ class RunResult:
     rules: list[RuleSpec]  # every rule the run could report, for SARIF metadata
 
 
-def known_rule_ids(packs: Iterable[Path] = ()) -> set[str]:
-    ids = {r.id for r in load_rule_files(builtin_rules_dir())}
-    for pack in packs:
-        if pack.is_dir():
-            ids |= {r.id for r in load_rule_files(pack)}
-    return ids
-
-
 class _Linters:
     """One ``Linter`` per distinct configuration (the pipeline itself is shared)."""
 
@@ -105,7 +96,10 @@ class _Linters:
         chosen = self.settings(config)
         key = tuple(repr(v) for v in chosen.values())
         if key not in self._cache:
-            known = known_rule_ids(config.rule_pack_dirs())
+            kwargs = {k: v for k, v in chosen.items() if v is not None}
+            linter = Linter(**kwargs)  # type: ignore[arg-type]
+            # Ids are checked against the rules the linter loaded (packs included).
+            known = linter.known_rules
             check_rule_ids(config, known)
             o = self.options
             for flag, ids in (("--select", o.select or []), ("--extend-select", o.extend_select),
@@ -115,8 +109,7 @@ class _Linters:
                     raise ConfigError(f"{flag}: unknown rule id '{unknown[0]}'"
                                       f"{suggest(unknown[0], known)}; "
                                       "apology-lint --list-rules lists them")
-            kwargs = {k: v for k, v in chosen.items() if v is not None}
-            self._cache[key] = Linter(**kwargs)  # type: ignore[arg-type]
+            self._cache[key] = linter
         return self._cache[key]
 
     def rules(self) -> list[RuleSpec]:
@@ -134,11 +127,12 @@ def _read(target: Target, options: Options) -> tuple[str, Document]:
 
 
 def _lint_chunk(targets: list[Target], options: Options,
-                tick: Callable[[], None] = lambda: None) -> tuple[list[tuple[int, FileResult]],
-                                                                  list[tuple[int, str]],
-                                                                  list[RuleSpec]]:
-    """Lint ``targets`` in one process: read each, group by configuration, batch-parse."""
-    finder = Finder(options.config, options.isolated)
+                tick: Callable[[], None] = lambda: None, finder: Finder | None = None
+                ) -> tuple[list[tuple[int, FileResult]], list[tuple[int, str]], list[RuleSpec]]:
+    """Lint ``targets`` in one process: read each, group by configuration, batch-parse.
+    A worker process builds its own ``finder``; the main process passes the one that
+    found the files, so no configuration is read twice."""
+    finder = finder or Finder(options.config, options.isolated)
     linters = _Linters(options)
     results: list[tuple[int, FileResult]] = []
     errors: list[tuple[int, str]] = []
@@ -218,7 +212,7 @@ def run(options: Options) -> RunResult:
     else:
         jobs = max(1, min(options.jobs, len(targets) // 10 or 1))
     if jobs == 1:
-        outcomes = [_lint_chunk(targets, options, progress.tick)]
+        outcomes = [_lint_chunk(targets, options, progress.tick, finder)]
     else:
         # Each worker loads its own pipeline. Workers ignore Ctrl-C: the parent handles it
         # and terminates them, so an interrupted run stops at once (exit 130).

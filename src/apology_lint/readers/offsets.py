@@ -54,11 +54,11 @@ class OffsetMap:
         """The source offset where output character ``offset`` begins."""
         if not self.pieces:
             return 0
-        p = self._piece_at(min(offset, self.out_length - 1)) if self.out_length else None
-        if p is None:
-            return 0
         if offset >= self.out_length:
             return self.pieces[-1].src_end
+        p = self._piece_at(offset)
+        if p is None:
+            return 0
         return p.src_start + (offset - p.out_start) if p.verbatim else p.src_start
 
     def end(self, offset: int) -> int:

@@ -108,7 +108,7 @@ def _classify_jinja(token: str) -> tuple[str, str]:
     if token.startswith("{{"):
         return "output", token[2:-2].strip(" -\t\n")
     body = token[2:-2].strip(" -\t\n")
-    name = (_WORD.match(body) or _EMPTY).group(0)
+    name = _first_word(body)
     if name in ("raw", "comment", "verbatim"):
         return "raw", name
     if name in _CONDITIONAL:
@@ -131,7 +131,7 @@ def _classify_handlebars(token: str) -> tuple[str, str]:
     if body.startswith(("#>", "#*")):
         return "open", body[2:].split()[0] if body[2:].split() else ""
     if body.startswith("#"):
-        return "open", (_WORD.match(body[1:].strip()) or _EMPTY).group(0)
+        return "open", _first_word(body[1:].strip())
     if body.startswith("^"):
         rest = body[1:].strip()
         return ("open", "^" + rest.split()[0]) if rest else ("arm", "else")
@@ -148,12 +148,9 @@ def _classify_handlebars(token: str) -> tuple[str, str]:
     return "output", body.lstrip("&").strip()
 
 
-class _Empty:
-    def group(self, _: int) -> str:
-        return ""
-
-
-_EMPTY = _Empty()
+def _first_word(text: str) -> str:
+    m = _WORD.match(text)
+    return m.group(0) if m else ""
 
 
 def _tags(source: str, family: Family) -> tuple[list[_Tag], list[Problem]]:
