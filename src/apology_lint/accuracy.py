@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from .engine import Linter
+from .errors import ApologyLintError
 from .models import ELEMENT_NAMES, Kind
 from .rulespec import load_yaml_model
 
@@ -54,6 +55,7 @@ class Tally:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    tn: int = 0
     fp_ids: list[str] = field(default_factory=list)
     fn_ids: list[str] = field(default_factory=list)
 
@@ -65,6 +67,10 @@ class Tally:
     def recall(self) -> float | None:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
+    @property
+    def judged(self) -> int:
+        return self.tp + self.fp + self.fn + self.tn
+
     def add(self, predicted: bool, expected: bool, message_id: str) -> None:
         if predicted and expected:
             self.tp += 1
@@ -74,6 +80,8 @@ class Tally:
         elif expected:
             self.fn += 1
             self.fn_ids.append(message_id)
+        else:
+            self.tn += 1
 
 
 @dataclass
@@ -161,12 +169,29 @@ def render_json(results: Results) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="apology-lint-accuracy",
-        description="Per-rule and per-element precision and recall over the labelled corpus.")
+        description="Measure the linter: on real messages labelled on the nine questions of "
+        "LABELS.md (--labelled FILE), or per rule and per element over the project's corpus.")
     parser.add_argument("corpus", nargs="?", default="corpus", type=Path,
                         help="folder with apology/, update/ and resolution/ (default: corpus)")
+    parser.add_argument("--labelled", type=Path, metavar="FILE",
+                        help="a JSONL file of real messages labelled as LABELS.md says, e.g. "
+                        "../shared/corpora/dev-labelled.jsonl: per-question precision, recall "
+                        "and F1, macro-F1, per kind, and kind detection")
+    parser.add_argument("--given-kind", action="store_true",
+                        help="with --labelled: lint each message with its labelled kind "
+                        "(default: detect the kind, as a user's run does)")
+    parser.add_argument("--misses", action="store_true",
+                        help="with --labelled: also print every miss and false alarm, the "
+                        "labelled evidence next to what the linter found")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     args = parser.parse_args(argv)
-    corpus = load_corpus(args.corpus)
+    try:
+        if args.labelled is not None:
+            return _labelled(args.labelled, args.given_kind, args.misses, args.format)
+        corpus = load_corpus(args.corpus)
+    except ApologyLintError as exc:
+        print(f"apology-lint-accuracy: error: {exc}", file=sys.stderr)
+        return 2
     if not corpus:
         print(f"apology-lint-accuracy: error: no messages under {args.corpus}", file=sys.stderr)
         return 2
@@ -175,6 +200,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(render_json(results))
     else:
         sys.stdout.write(render_table(results, markdown=args.format == "markdown"))
+    return 0
+
+
+def _labelled(path: Path, given_kind: bool, misses: bool, fmt: str) -> int:
+    # Imported here: realtext builds on this module's Tally.
+    from .realtext import (
+        load_labelled,
+        measure_labelled,
+        render_labelled,
+        render_labelled_json,
+        render_misses,
+    )
+
+    messages = load_labelled(path)
+    if not messages:
+        print(f"apology-lint-accuracy: error: no labelled messages in {path}", file=sys.stderr)
+        return 2
+    results = measure_labelled(Linter(), messages, given_kind=given_kind)
+    if fmt == "json":
+        sys.stdout.write(render_labelled_json(results))
+    else:
+        sys.stdout.write(render_labelled(results, markdown=fmt == "markdown"))
+    if misses:
+        sys.stdout.write("\n" + render_misses(results))
     return 0
 
 
