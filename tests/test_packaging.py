@@ -20,6 +20,15 @@ def test_wheel_contains_rules_and_lexicons(tmp_path: Path) -> None:
     assert {f"apology_lint/_rules/{n}" for n in rules} <= names
     assert {f"apology_lint/_rules/lexicons/{n}" for n in lexicons} <= names
     assert "apology_lint/py.typed" in names
+    parts = {p.name for p in (ROOT / "rules" / "parts").glob("*.yaml")}
+    assert {f"apology_lint/_rules/parts/{n}" for n in parts} <= names
+    # The trained models ship inside the wheel, each with its card data.
+    for model in ("parts", "kind"):
+        shipped = ROOT / "src" / "apology_lint" / "models" / model
+        files = {p.relative_to(ROOT / "src").as_posix() for p in shipped.rglob("*")
+                 if p.is_file()}
+        assert f"apology_lint/models/{model}/meta.json" in files
+        assert files <= names
 
 
 def test_lock_file_pins_every_dependency_with_hashes() -> None:

@@ -183,11 +183,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true",
                         help="with --labelled: also print every miss and false alarm, the "
                         "labelled evidence next to what the linter found")
+    parser.add_argument("--parts", choices=("rules", "model", "either"),
+                        help="take every part of a message from the rule-based finders, the "
+                        "trained parts model, or either (default: each part's choice in "
+                        "rules/parts/)")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     args = parser.parse_args(argv)
+    linter = Linter(parts_use=args.parts)
     try:
         if args.labelled is not None:
-            return _labelled(args.labelled, args.given_kind, args.misses, args.format)
+            return _labelled(linter, args.labelled, args.given_kind, args.misses, args.format)
         corpus = load_corpus(args.corpus)
     except ApologyLintError as exc:
         print(f"apology-lint-accuracy: error: {exc}", file=sys.stderr)
@@ -195,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not corpus:
         print(f"apology-lint-accuracy: error: no messages under {args.corpus}", file=sys.stderr)
         return 2
-    results = measure(Linter(), corpus)
+    results = measure(linter, corpus)
     if args.format == "json":
         sys.stdout.write(render_json(results))
     else:
@@ -203,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _labelled(path: Path, given_kind: bool, misses: bool, fmt: str) -> int:
+def _labelled(linter: Linter, path: Path, given_kind: bool, misses: bool, fmt: str) -> int:
     # Imported here: realtext builds on this module's Tally.
     from .realtext import (
         load_labelled,
@@ -217,7 +222,7 @@ def _labelled(path: Path, given_kind: bool, misses: bool, fmt: str) -> int:
     if not messages:
         print(f"apology-lint-accuracy: error: no labelled messages in {path}", file=sys.stderr)
         return 2
-    results = measure_labelled(Linter(), messages, given_kind=given_kind)
+    results = measure_labelled(linter, messages, given_kind=given_kind)
     if fmt == "json":
         sys.stdout.write(render_labelled_json(results))
     else:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from .lexicons import FLAGS, Lexicons
 from .models import MessageMeta
+from .parts import Alternative, PartSpec, Use
 
 _NORMALIZE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                             "\u00a0": " ", "\u2032": "'", "\u02bc": "'"})
@@ -28,14 +29,7 @@ _QUOTED = re.compile(r'"[^"\n]{3,400}"|^[ \t]*>.*$', re.MULTILINE)
 _NEGATION = re.compile(r"\b(?:not|no|none|nothing|nobody|never|without|neither|nor)\b|n't\b", FLAGS)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014]|\s-\s|\b(?:but|and|because|although|though|while|so)\b",
                            FLAGS)
-_HEDGED = re.compile(
-    r"\b(?:may|might|could)\s+(?:have\s+)?(?:been\s+)?|\bpotentially\b|\bpossibly\b|\bperhaps\b",
-    FLAGS)
 _QUESTION_END = re.compile(r"\?\s*$")
-# "…cut the timeout to 300 ms, so connections failed": a result stated after the cause.
-_RESULT = re.compile(
-    r",\s*so\s+(?!far\b|that\b|much\b|many\b)|\b(?:which|that|and\s+this|this)\s+(?:then\s+)?"
-    r"(?:caused|meant|stopped|broke|blocked|made|led|triggered|overloaded|filled|deleted)\b", FLAGS)
 _COUNT = re.compile(
     r"[$\u20ac\u00a3]\s?\d[\d,.]*|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b)|\b\d{1,3}(?:,\d{3})+\b"
     r"|\b\d+(?:\.\d+)?\b", FLAGS)
@@ -50,14 +44,10 @@ _BUT = re.compile(
 _BUT_NEXT = re.compile(
     r"^\W*(?:but|however|that\s+said|nevertheless|nonetheless|in\s+fairness|to\s+be\s+fair|still,|having\s+said\s+that|even\s+so|although|though)\b",
     FLAGS)
-_REVIEW_CONTENT = re.compile(
-    r"\b(?:review|report|post-?mortem|analysis|findings|changes?|cause|plan|action\s+items?|rca|write-?up|summary|what\s+we(?:'re|\s+are)\s+(?:changing|doing))\b",
-    FLAGS)
 _OWNERSHIP_IN_CLAUSE = re.compile(
     r"\b(?:our|my)\s+(?:own\s+)?(?:fault|mistake|error|failure|doing)\b|\bon\s+(?:us|me)\b", FLAGS)
 _FIRST_PERSON_SUBJECTS = frozenset({"we", "i"})
 _FIRST_PERSON_POSSESSIVES = frozenset({"our", "my"})
-_GUIDANCE_START = re.compile(r"^\W*(?:if|when|once|until|in\s+case)\s+you\b", FLAGS)
 _NAME_LINE = re.compile(
     r"^\W*(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019.-]+|[A-Z]\.)(?:\s+(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019.-]+|[A-Z]\.|de|van|von|da|di|le|la)){0,3}\W*$")
 # "Lena Hoffmann, our Head of Reliability" / "our Head of Support, Maria Lopez".
@@ -114,6 +104,7 @@ class Analysis:
     sents: list[Sent]
     quoted: list[tuple[int, int]]
     apologies: list[Apology] = field(default_factory=list)
+    apology: list[Mark] = field(default_factory=list)  # the sentences that apologise
     ownership: list[Mark] = field(default_factory=list)
     causal: list[Mark] = field(default_factory=list)
     explanation: list[Mark] = field(default_factory=list)
@@ -128,6 +119,12 @@ class Analysis:
     data_loss: list[Mark] = field(default_factory=list)
     follow_up: list[Mark] = field(default_factory=list)
     signoff: list[Mark] = field(default_factory=list)
+    # Found by the parts model only (``rules/parts/``): read by the blame and vague rules.
+    blame: list[Mark] = field(default_factory=list)
+    vague: list[Mark] = field(default_factory=list)
+    parts_model: bool = False  # the parts model read this message
+    # Parts of the registry (rules/parts/) that no rule reads by name.
+    other_parts: dict[str, list[Mark]] = field(default_factory=dict)
     times: list[Mark] = field(default_factory=list)
     spec: list[Mark] = field(default_factory=list)
     meta: MessageMeta = field(default_factory=MessageMeta)
@@ -137,6 +134,13 @@ class Analysis:
     _sent_starts: list[int] = field(default_factory=list, repr=False)
 
     # --- helpers the rules share --------------------------------------------------
+
+    def marks(self, part: str) -> list[Mark]:
+        """The sentences (or spans) that carry a part, by its name in rules/parts/."""
+        if part in self.__dataclass_fields__ and part != "other_parts":
+            found: list[Mark] = getattr(self, part)
+            return found
+        return self.other_parts.setdefault(part, [])
 
     def is_quoted(self, start: int, end: int) -> bool:
         return any(q0 <= start and end <= q1 for q0, q1 in self.quoted)
@@ -180,7 +184,11 @@ def normalize(text: str) -> str:
 # --- the pass --------------------------------------------------------------------------
 
 
-def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None) -> Analysis:
+def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None,
+             parts: dict[str, PartSpec] | None = None, use: Use | None = None) -> Analysis:
+    """The facts of one parsed message. ``parts`` (``rules/parts/``) say how the parts
+    model's sentences combine with the rule-based finders; ``use`` overrides every part's
+    choice (for measuring rules and model apart)."""
     norm = normalize(text)
     quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(norm)]
     sents = _sentences(norm, doc, quoted)
@@ -193,10 +201,9 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
         for t in doc
     )
     a.ongoing = bool(lex.regex("ongoing").search(_unquoted(norm, quoted)))
+    registry = parts or {}
     for sent in a.sentences():
-        _sentence_facts(a, sent)
-    # A confirmed cause or a data-loss statement is a confirmed fact (S04).
-    a.known_unknown += a.explanation + a.data_loss
+        _sentence_facts(a, sent, registry)
     a.times = [m for m in _marks(a, lex.regex("time_expressions"))
                if not a.is_quoted(m.start, m.end)]
     a.spec = sorted(
@@ -204,8 +211,42 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
         key=lambda m: m.start,
     )
     a.signoff = _signoff(a)
-    a.contact += a.signoff
+    a.apology = [Mark(ap.start, a.sents[ap.sent].end, ap.sent) for ap in a.apologies]
+    if registry:
+        _model_parts(a, registry, use)
+    # Other parts' sentences that count as this one ("a confirmed cause is a confirmed
+    # fact"), whichever way the part itself is found.
+    for name, part in registry.items():
+        for other in part.finder.include if part.finder else []:
+            mine = a.marks(name)
+            have = {(m.start, m.end) for m in mine}
+            mine.extend(m for m in a.marks(other) if (m.start, m.end) not in have)
     return a
+
+
+def _model_parts(a: Analysis, parts: dict[str, PartSpec], use: Use | None) -> None:
+    """Combine the parts model's sentences (``doc.spans``) with the rule-based facts."""
+    from .parts_model import SPANS_KEY, sentence_scores
+
+    scored: dict[str, list[tuple[int, float]]] = {}
+    for start, _end, label, score in sentence_scores(a.doc):
+        scored.setdefault(label, []).append((start, score))
+    a.parts_model = SPANS_KEY in a.doc.spans and use != "rules"
+    for part in parts.values():
+        how = use or part.use
+        if part.model is None or how == "rules":
+            continue
+        ruled = a.marks(part.name)
+        have = {m.sent for m in ruled} if how == "either" else set()
+        found = []
+        vetoes = [a.lex.regex(name) for name in part.model.unless]
+        for start, score in scored.get(part.model.label, []):
+            sent = a.sent_at(start)
+            if score >= part.model.threshold and not sent.quoted and sent.index not in have \
+                    and not any(v.search(sent.text) for v in vetoes):
+                found.append(_sentence_mark(sent))
+        ruled[:] = found if how == "model" else sorted(ruled + found,
+                                                       key=lambda m: (m.start, m.end))
 
 
 def _unquoted(text: str, quoted: list[tuple[int, int]]) -> str:
@@ -243,52 +284,53 @@ def _sentence_mark(sent: Sent) -> Mark:
     return Mark(sent.start, sent.end, sent.index)
 
 
-def _sentence_facts(a: Analysis, sent: Sent) -> None:
-    lex = a.lex
-    text = sent.text
+def _sentence_facts(a: Analysis, sent: Sent, parts: dict[str, PartSpec]) -> None:
+    """The rule-based finders of every part (``rules/parts/``) on one sentence."""
     whole = _sentence_mark(sent)
-
-    if not _QUESTION_END.search(text):
+    # The code finders first, in this order: an explanation may rest on ownership.
+    if "apologies" in _codes(parts) and not _QUESTION_END.search(sent.text):
         a.apologies += _apologies(a, sent)
-
-    if _owns(a, sent):
+    if "ownership" in _codes(parts) and _owns(a, sent):
         a.ownership.append(whole)
-
-    causal = lex.regex("causal_cues").search(text)
+    causal = a.lex.regex("causal_cues").search(sent.text)
     if causal:
         a.causal.append(Mark(sent.start + causal.start(), sent.start + causal.end(), sent.index))
-    concrete = lex.regex("concrete_causes").search(text)
-    hedged = bool(lex.regex("hedges").search(text))
-    if concrete and not hedged and (causal or _RESULT.search(text)
-                                    or a.in_sentence(a.ownership, sent) or _mechanism(a, sent)):
+    if "explanation" in _codes(parts) and _explains(a, sent, bool(causal)):
         a.explanation.append(whole)
+    for name, part in parts.items():
+        if part.finder is not None and any(
+                _alternative(a, sent, alt) for alt in part.finder.sentences):
+            a.marks(name).append(whole)
 
-    if _is_impact(a, sent):
-        a.impact.append(whole)
 
-    if _is_remedy(a, sent):
-        a.remedy.append(whole)
+def _codes(parts: dict[str, PartSpec]) -> set[str]:
+    return {p.finder.code for p in parts.values() if p.finder and p.finder.code}
 
-    if _is_prevention(a, sent):
-        a.prevention.append(whole)
 
-    if lex.regex("next_update").search(text) and lex.regex("time_expressions").search(text):
-        a.next_update.append(whole)
+def _alternative(a: Analysis, sent: Sent, alt: Alternative) -> bool:
+    text = sent.text
+    first = None
+    for n, name in enumerate(alt.all):
+        m = a.lex.regex(name).search(text)
+        if m is None:
+            return False
+        if n == 0:
+            first = m
+    assert first is not None
+    if any(a.lex.regex(name).search(text) for name in alt.none):
+        return False
+    if any(a.lex.regex(name).search(text[:first.start()]) for name in alt.none_before):
+        return False
+    return not (alt.not_negated and a.negated_before(sent, sent.start + first.start()))
 
-    if lex.regex("contact").search(text) and not lex.regex("no_reply").search(text):
-        a.contact.append(whole)
 
-    for fact in ("known_unknown", "guidance", "data_loss"):
-        if lex.regex(fact).search(text):
-            getattr(a, fact).append(whole)
-
-    if lex.regex("follow_up").search(text) and lex.regex("time_expressions").search(text):
-        a.follow_up.append(whole)
-
-    action = lex.regex("current_action").search(text)
-    if action and not _HEDGED.search(text[: action.start()]) \
-            and not a.negated_before(sent, sent.start + action.start()):
-        a.current_action.append(whole)
+def _explains(a: Analysis, sent: Sent, causal: bool) -> bool:
+    """A concrete cause, stated firmly, with a cue that it is the cause."""
+    text = sent.text
+    if not a.lex.regex("concrete_causes").search(text) or a.lex.regex("hedges").search(text):
+        return False
+    return bool(causal or a.lex.regex("result_cues").search(text)
+                or a.in_sentence(a.ownership, sent) or _mechanism(a, sent))
 
 
 # --- apology ---------------------------------------------------------------------------
@@ -307,7 +349,7 @@ def _apologies(a: Analysis, sent: Sent) -> list[Apology]:
         if a.negated_before(sent, start + (m.end() - m.start())):
             continue
         head = _apology_head(sent, start, end)
-        target, obj = _apology_target(head) if head is not None else ("none", None)
+        target, obj = _apology_target(head, a.lex) if head is not None else ("none", None)
         pivot = _pivot(a, sent, end)
         found.append(Apology(
             start=start, end=end, sent=sent.index, target=target,
@@ -337,14 +379,14 @@ def _attachments(head: Any) -> list[Any]:
     return kids
 
 
-def _apology_target(head: Any) -> tuple[Target, tuple[int, int] | None]:
+def _apology_target(head: Any, lex: Lexicons) -> tuple[Target, tuple[int, int] | None]:
     for child in _attachments(head):
         span = (child.left_edge.idx, child.right_edge.idx + len(child.right_edge))
         if child.dep_ in ("ccomp", "advcl") and child.tag_.startswith("VB"):
             mark = [c for c in child.children if c.dep_ == "mark"]
             if mark and mark[0].lower_ in ("if", "whether", "because", "since", "as", "while"):
                 continue
-            return _clause_target(child), span
+            return _clause_target(child, lex), span
         if child.dep_ == "xcomp" or (
                 child.dep_ == "prep" and child.lower_ in ("for", "about", "over")):
             if child.dep_ == "xcomp":
@@ -352,11 +394,11 @@ def _apology_target(head: Any) -> tuple[Target, tuple[int, int] | None]:
             objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if not objects:
                 continue
-            return _object_target(objects[0]), span
+            return _object_target(objects[0], lex), span
     return "none", None
 
 
-def _clause_target(verb: Any) -> Target:
+def _clause_target(verb: Any, lex: Lexicons) -> Target:
     clause = verb.doc[verb.left_edge.i: verb.right_edge.i + 1].text
     if _OWNERSHIP_IN_CLAUSE.search(clause):
         return "act"  # "sorry that it was our fault"
@@ -370,30 +412,21 @@ def _clause_target(verb: Any) -> Target:
             return "act"
     if subject is not None and subject.lower_ == "you":
         comps = [c.lower_ for c in verb.children if c.dep_ in ("acomp", "oprd")]
-        if verb.lower_ in _FEELING_VERBS or any(c in _FEELING_ADJ for c in comps):
+        if verb.lower_ in lex.words("feeling_verbs") or any(
+                c in lex.words("feeling_adjectives") for c in comps):
             return "feeling"
     return "event"
-
-
-_FEELING_VERBS = frozenset(
-    "feel feels felt think thinks thought believe believed perceive perceived see saw view "
-    "viewed find found consider considered took take".split())
-_FEELING_ADJ = frozenset(
-    "upset frustrated disappointed unhappy dissatisfied concerned confused offended annoyed "
-    "angry worried displeased".split())
-_FEELING_NOUNS = frozenset(
-    "frustration disappointment concern concerns confusion upset annoyance anger "
-    "dissatisfaction displeasure feelings perception impression worry".split())
 
 
 def _has_first_person_poss(tok: Any) -> bool:
     return any(c.dep_ == "poss" and c.lower_ in _FIRST_PERSON_POSSESSIVES for c in tok.children)
 
 
-def _object_target(obj: Any) -> Target:
+def _object_target(obj: Any, lex: Lexicons) -> Target:
     if obj.tag_ == "VBG" or obj.dep_ == "pcomp":
         return "act"  # "sorry for sending you…": the gerund's subject is the writer
-    if obj.lower_ in _FEELING_NOUNS and any(c.lower_ == "your" for c in obj.children):
+    if obj.lower_ in lex.words("feeling_nouns") and any(
+            c.lower_ == "your" for c in obj.children):
         return "feeling"
     if _has_first_person_poss(obj):
         return "act"  # "our mistake", "our delay in replying"
@@ -521,49 +554,6 @@ def _mechanism(a: Analysis, sent: Sent) -> bool:
     failed = a.lex.regex("symptoms").search(sent.text) or any(
         tok.lower_ in fault and tok.tag_.startswith("VB") for tok in sent.span)
     return bool(failed and _SEQUENCE.search(sent.text))
-
-
-# --- impact, remedy, prevention --------------------------------------------------------
-
-
-def _is_impact(a: Analysis, sent: Sent) -> bool:
-    lex = a.lex
-    text = sent.text
-    if lex.regex("understanding").search(text):
-        return True
-    if _GUIDANCE_START.search(text):
-        return False
-    subject = lex.regex("client_subjects").search(text)
-    predicate = lex.regex("impact_predicates").search(text)
-    if not (subject and predicate):
-        return False
-    return not _HEDGED.search(text)
-
-
-def _is_remedy(a: Analysis, sent: Sent) -> bool:
-    lex = a.lex
-    text = sent.text
-    m = lex.regex("remedy_terms").search(text)
-    if not m or lex.regex("not_firm").search(text):
-        return False
-    if _GUIDANCE_START.search(text) or a.negated_before(sent, sent.start + m.start()):
-        return False
-    return True
-
-
-def _is_prevention(a: Analysis, sent: Sent) -> bool:
-    lex = a.lex
-    text = sent.text
-    if lex.regex("follow_up").search(text) and _REVIEW_CONTENT.search(text) \
-            and lex.regex("time_expressions").search(text):
-        return True
-    mechanism = lex.regex("prevention_mechanisms").search(text)
-    if not mechanism or lex.regex("not_firm").search(text):
-        return False
-    change = lex.regex("change_frames").search(text)
-    if lex.regex("absolute_prevention").search(text) and not change:
-        return False
-    return bool(change or lex.regex("prevention_purpose").search(text))
 
 
 # --- sign-off --------------------------------------------------------------------------

@@ -7,10 +7,7 @@ from .models import ELEMENT_NAMES
 
 
 def marks_for(a: Analysis, fact: str) -> list[Mark]:
-    if fact == "apology":
-        return [Mark(ap.start, a.sents[ap.sent].end, ap.sent) for ap in a.apologies]
-    marks: list[Mark] = getattr(a, fact)
-    return marks
+    return a.marks(fact)
 
 
 def element_marks(a: Analysis) -> dict[str, list[Mark]]:

@@ -31,6 +31,8 @@ from .models import (
     Severity,
 )
 from .nlp import DEFAULT_PIPELINE, MAX_CHUNK, load_pipeline
+from .parts import Use, check_lexicons, check_rule_facts, load_parts
+from .parts_model import join_docs
 from .positions import LineIndex
 from .readability import readability
 from .readers import Document, Syntax, plain_document, read_document
@@ -39,7 +41,7 @@ from .readers.offsets import clip
 from .readers.template import Variant
 from .resources import builtin_rules_dir
 from .rulespec import SCORING_FILE, RuleSpec, ScoringSpec, load_rule_files, load_yaml_model
-from .scoring import dimension_scores, overall
+from .scoring import check_credits, dimension_scores, overall
 from .suppressions import ALL, Directives, scan
 
 # Rules about the file rather than the message; the engine reports them itself.
@@ -76,11 +78,13 @@ class Linter:
         extend_lexicons: dict[str, list[str]] | None = None,
         rule_packs: Iterable[Path] = (),
         severity: dict[str, Severity] | None = None,
+        parts_use: Use | None = None,
     ) -> None:
         """``extend_lexicons`` adds terms to lexicons by name, e.g. your own acronyms:
         ``{"acronym_allowlist": ["POS", "KDS"]}``. ``rule_packs`` are folders of extra
         rules in the built-in format; ``severity`` overrides a rule's severity for every
-        kind it is on."""
+        kind it is on. ``parts_use`` makes every part come from the rules, the model or
+        either (default: each part's own choice in ``rules/parts/``)."""
         folder = rules_dir or builtin_rules_dir()
         rule_packs = list(rule_packs)
         # Patterns from a rule pack are the user's: they run under a time limit.
@@ -98,6 +102,11 @@ class Linter:
                 all_rules.append(rule)
         self.severity_overrides = dict(severity or {})
         self.scoring = load_yaml_model(folder / SCORING_FILE, ScoringSpec)
+        self.parts = load_parts(folder)
+        check_lexicons(self.parts, set(self.lexicons.names()))
+        check_rule_facts(all_rules, self.parts)
+        check_credits(self.scoring, self.parts)
+        self.parts_use = parts_use
         self.known_rules = {r.id for r in all_rules}
         wanted = set(select) if select is not None else self.known_rules
         self.rules: list[RuleSpec] = [
@@ -150,8 +159,6 @@ class Linter:
     # --- internals -------------------------------------------------------------------
 
     def _parse(self, text: str) -> Any:
-        from spacy.tokens import Doc
-
         pieces = _chunks(normalize(text))
         if len(pieces) == 1:
             return self.nlp(pieces[0])
@@ -161,7 +168,7 @@ class Linter:
             # them keeps a long text's memory to its tokens.
             doc.tensor = numpy.zeros((0,), dtype="float32")
             docs.append(doc)
-        return Doc.from_docs(docs, ensure_whitespace=False)
+        return join_docs(docs)
 
     def _report(self, doc: Document, parsed: list[Any], kind: Kind | None, path: str | None,
                 meta: MessageMeta | None) -> Report:
@@ -172,10 +179,10 @@ class Linter:
         file_meta = {k: v for k, v in doc.settings.items() if k != "kind"}
         if file_meta:
             meta = (meta or MessageMeta()).model_copy(update=file_meta)
-        analyses = [annotate(v.layer.text, d, self.lexicons, meta)
+        analyses = [annotate(v.layer.text, d, self.lexicons, meta, self.parts, self.parts_use)
                     for v, d in zip(doc.variants, parsed, strict=True)]
         file_kind: Kind | None = doc.settings.get("kind") or directives.kind
-        resolved: Kind = file_kind or kind or detect_kind(analyses[0].text, self.lexicons)
+        resolved: Kind = file_kind or kind or detect_kind(analyses[0], self.lexicons)
         kind_source: KindSource = "file" if file_kind else "given" if kind else "detected"
         lines = LineIndex(doc.source)
         placed = [self._variant(v, a, resolved, lines, directives)
@@ -205,12 +212,12 @@ class Linter:
         layer = variant.layer
         findings: list[Finding] = []
         suppressed: set[tuple[str, int, int]] = set()
-        seen: set[tuple[str, int, int]] = set()
         message_level: set[str] = set()
         for rule in self.rules:
             base = rule.severity.get(kind)
             if base is None:
                 continue
+            kept: list[tuple[int, int]] = []
             for detector in self._detectors[rule.id]:
                 for hit in detector.run(a, kind):
                     clipped = clip(layer.text, layer.offsets, hit.start, hit.end)
@@ -219,9 +226,11 @@ class Linter:
                     if clipped is None:
                         continue  # only placeholders: nothing the writer wrote
                     start, end = layer.offsets.span(*clipped)
-                    if (rule.id, start, end) in seen or _in_any(start, layer.quiet):
+                    # One finding per phrase: a rule's detectors may find overlapping
+                    # spans ("due to our upstream provider" and "upstream provider").
+                    if _overlaps(kept, start, end) or _in_any(start, layer.quiet):
                         continue
-                    seen.add((rule.id, start, end))
+                    kept.append((start, end))
                     if _suppress(directives, rule.id, start):
                         suppressed.add((rule.id, start, end))
                         continue
@@ -230,7 +239,7 @@ class Linter:
                         message_level.add(rule.id)
                     findings.append(self._finding(rule, kind, base, hit, lines, start, end,
                                                   flagged))
-        dims = dimension_scores(self.scoring, kind, a, findings)
+        dims = dimension_scores(self.scoring, kind, a, findings, self.parts)
         score, band = overall(self.scoring, kind, dims, findings)
         evidence = {name: [_evidence(layer, lines, m.start, m.end) for m in marks]
                     for name, marks in element_marks(a).items()}
@@ -306,6 +315,10 @@ class _Placed:
     dimensions: dict[str, int]
     readability: Readability
     suppressed: set[tuple[str, int, int]]  # (rule, start, end) of findings hidden
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any((s < end and start < e) or (s, e) == (start, end) for s, e in spans)
 
 
 def _in_any(offset: int, ranges: list[tuple[int, int]]) -> bool:

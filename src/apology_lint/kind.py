@@ -1,9 +1,12 @@
-"""Detecting the kind of message (apology, status update, resolution) when not given."""
+"""Detecting the kind of message (apology, status update, resolution) when not given:
+the trained kind model (``parts_model.py``) when the pipeline has it, else cue patterns
+(lexicon ``kind_cues``)."""
 
 from __future__ import annotations
 
 import re
 
+from .annotate import Analysis
 from .lexicons import Lexicons
 from .models import Kind
 
@@ -11,19 +14,33 @@ from .models import Kind
 _TIE_ORDER: tuple[Kind, ...] = ("apology", "resolution", "update")
 
 
-def _cues(lex: Lexicons) -> list[tuple[str, re.Pattern[str]]]:
-    """The ``kind:pattern`` terms of lexicon ``kind_cues``, compiled once per lexicon set."""
-    cached: list[tuple[str, re.Pattern[str]]] | None = getattr(lex, "_kind_cues", None)
-    if cached is None:
-        cached = []
-        for term in lex.get("kind_cues").terms:
+def _cues(lex: Lexicons, name: str = "kind_cues") -> list[tuple[str, re.Pattern[str]]]:
+    """The ``kind:pattern`` terms of a kind lexicon, compiled once per lexicon set."""
+    cache: dict[str, list[tuple[str, re.Pattern[str]]]] = lex.__dict__.setdefault(
+        "_kind_patterns", {})
+    if name not in cache:
+        cache[name] = []
+        for term in lex.get(name).terms:
             kind, _, pattern = term.partition(":")
-            cached.append((kind, lex.compile(pattern, "lexicon 'kind_cues'")))
-        lex._kind_cues = cached  # type: ignore[attr-defined]
-    return cached
+            cache[name].append((kind, lex.compile(pattern, f"lexicon '{name}'")))
+    return cache[name]
 
 
-def detect_kind(text: str, lex: Lexicons) -> Kind:
+def detect_kind(a: Analysis, lex: Lexicons) -> Kind:
+    """A status label the message starts with, else the trained kind model's answer when
+    it read the message, else the cues'."""
+    from .parts_model import detected_kind
+
+    for kind, pattern in _cues(lex, "kind_status_labels"):
+        if pattern.match(a.text.lstrip()):  # the first line only
+            return kind  # type: ignore[return-value]
+    found = detected_kind(a.doc)
+    if found is not None:
+        return found  # type: ignore[return-value]
+    return kind_from_cues(a.text, lex)
+
+
+def kind_from_cues(text: str, lex: Lexicons) -> Kind:
     votes: dict[Kind, int] = {"apology": 0, "update": 0, "resolution": 0}
     for kind, pattern in _cues(lex):
         votes[kind] += min(len(pattern.findall(text)), 2)  # type: ignore[index]

@@ -86,4 +86,7 @@ def load_pipeline(name: str = DEFAULT_PIPELINE) -> Any:
             "apology-lint needs a trained English pipeline with a tagger and a parser"
         )
     nlp.add_pipe("apology_lint_line_breaks", before="parser")
+    from .parts_model import add_models
+
+    add_models(nlp)  # the trained parts and kind models, when trained on this pipeline
     return nlp

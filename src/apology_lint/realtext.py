@@ -73,7 +73,8 @@ class LabelledMessage(BaseModel):
 def load_labelled(path: Path) -> list[LabelledMessage]:
     """Read a labelled JSONL file; a bad line is an ``InputError`` naming the line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # Only "\n" ends a line: JSON strings may hold U+2028 and friends.
+        lines = path.read_text(encoding="utf-8").split("\n")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

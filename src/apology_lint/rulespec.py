@@ -24,12 +24,9 @@ class _Spec(BaseModel):
 
 # --- detectors ---------------------------------------------------------------------
 
-# The facts the annotation pass locates (``Analysis``): the anatomy's elements plus the
-# finer facts some rules need.
-Fact = (
-    ElementName
-    | Literal["current_action", "known_unknown", "guidance", "data_loss", "follow_up", "signoff"]
-)
+# A part of a message (``rules/parts/<name>.yaml``) that a detector reads; the linter
+# checks every name against the parts registry when it loads the rules.
+Fact = str
 
 
 class NearGuard(_Spec):
@@ -57,11 +54,18 @@ class LexicalDetector(_Spec):
     escalate_if_sentence: list[str] = []
     # Hits take the "escalated" severity when the message has none of this fact
     # (e.g. "regret" is an error when the message has no real apology anywhere).
-    escalate_unless_present: Fact | Literal["times"] | None = None
+    escalate_unless_present: Fact | None = None
     # Hits take the "downgraded" severity when their sentence matches one of these.
     downgrade_if_sentence: list[str] = []
     # The severity variant every hit of this detector takes (escalation rules aside).
     level: Literal["normal", "escalated", "downgraded"] = "normal"
+    # Only in sentences that carry this part (as the parts model or its finder says):
+    # "the ISP network" is blame only where the sentence places the cause there.
+    only_in_part: Fact | None = None
+
+    def facts(self) -> list[str]:
+        guard = self.unless_near.facts if self.unless_near else []
+        return [*guard, *filter(None, [self.escalate_unless_present, self.only_in_part])]
 
 
 class DependencyDetector(_Spec):
@@ -85,6 +89,9 @@ class PresenceDetector(_Spec):
     only_if_ongoing: list[Kind] = []
     # Only check messages with at least this many sentences.
     min_sentences: int = Field(default=1, ge=1)
+
+    def facts(self) -> list[str]:
+        return [self.fact]
 
 
 class NamedDetector(_Spec):

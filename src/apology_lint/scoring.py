@@ -5,26 +5,47 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from difflib import get_close_matches
 
 from .annotate import Analysis
 from .elements import marks_for
 from .models import DIMENSIONS, Band, Finding, Kind
-from .rulespec import ScoringSpec
+from .errors import RuleError
+from .rulespec import SCORING_FILE, ScoringSpec
 
 _APPLIED = re.compile(
     r"\b(?:we(?:'ve|\s+have)|has\s+been|have\s+been|already|automatically)\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
 
 
-def _present(a: Analysis) -> set[str]:
+# Credits a message earns from facts of the annotation pass that are not parts
+# (``rules/parts/``), and from properties computed below. A credit in scoring.yaml that
+# is neither a part nor one of these is an error (``check_credits``), not a silent 0.
+FACT_CREDITS = ("current_action", "known_unknown", "guidance", "follow_up")
+DERIVED_CREDITS = ("base", "first_person", "understanding", "specificity",
+                   "component_symptom", "remedy_specific", "remedy_applied",
+                   "prevention_dated", "prevention_bounded")
+
+
+def check_credits(spec: ScoringSpec, parts: Iterable[str]) -> None:
+    known = set(parts) | set(FACT_CREDITS) | set(DERIVED_CREDITS)
+    for kind, dims in spec.credits.items():
+        for dim, credits in dims.items():
+            for name in credits:
+                if name not in known:
+                    near = get_close_matches(name, sorted(known), n=1)
+                    hint = f" (did you mean '{near[0]}'?)" if near else ""
+                    raise RuleError(f"{SCORING_FILE}: credits.{kind}.{dim}: unknown credit "
+                                    f"'{name}'{hint}; a credit is a part of rules/parts/ "
+                                    f"or one of: {', '.join(FACT_CREDITS + DERIVED_CREDITS)}")
+
+
+def _present(a: Analysis, parts: Iterable[str]) -> set[str]:
     """Which credit names the message earns."""
     lex = a.lex
     text = a.text
     sents = {s.index: s.text for s in a.sentences()}
-    facts = {name for name in ("apology", "ownership", "explanation", "impact", "remedy",
-                               "prevention", "next_update", "contact", "current_action",
-                               "known_unknown", "guidance", "follow_up")
-             if marks_for(a, name)}
+    facts = {name for name in (*parts, *FACT_CREDITS) if marks_for(a, name)}
     if a.first_person_subject:
         facts.add("first_person")
     if lex.regex("understanding").search(text):
@@ -50,9 +71,10 @@ def _present(a: Analysis) -> set[str]:
 
 
 def dimension_scores(
-    spec: ScoringSpec, kind: Kind, a: Analysis, findings: Iterable[Finding]
+    spec: ScoringSpec, kind: Kind, a: Analysis, findings: Iterable[Finding],
+    parts: Iterable[str],
 ) -> dict[str, int]:
-    present = _present(a)
+    present = _present(a, parts)
     scores: dict[str, float] = {}
     for dim in DIMENSIONS:
         credits = spec.credits[kind][dim]

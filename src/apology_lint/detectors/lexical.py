@@ -27,12 +27,17 @@ class Lexical:
         self.level: Level = spec.level
         self.unless_negated = spec.unless_negated
         self.escalate_unless_present = spec.escalate_unless_present
+        self.only_in_part = spec.only_in_part
 
     def run(self, a: Analysis, kind: Kind) -> list[Hit]:
         hits: list[Hit] = []
         lacking = self.escalate_unless_present is not None and not marks_for(
             a, self.escalate_unless_present)
+        carrying = ({m.sent for m in marks_for(a, self.only_in_part)}
+                    if self.only_in_part else None)
         for sent in a.sentences():
+            if carrying is not None and sent.index not in carrying:
+                continue
             if any(p.search(sent.text) for p in self.unless):
                 continue
             if self.only_if and not any(p.search(sent.text) for p in self.only_if):

@@ -21,12 +21,6 @@ _FAILURE_VERBS = frozenset(
     "arose arisen go went gone malfunction malfunctioned expire expired die died hang hung "
     "experience experienced experiencing have had suffer suffered lose lost drop dropped "
     "delay delayed miss missed".split())
-_THIRD_PARTY_OWNED = re.compile(
-    r"\b(?:we|I)\s+(?:chose|picked|selected|depend|rely|relied|should\s+have|"
-    r"(?:had|have|did)(?:\s+not|n't)|hadn't|haven't|didn't|failed\s+to|built|designed)\b"
-    r"|\bon\s+us\b|\bour\s+(?:responsibility|job|fault|gap|decision|choice)\b"
-    r"|\bwe\s+(?:own|take\s+responsibility)\b|\bthat's\s+(?:on\s+us|our)\b",
-    re.IGNORECASE)
 # "because your key had expired": the client as the cause. "after you" and "as you" are
 # usually about time, and "because your delivery was late" is about the harm, so the
 # clause must also describe a fault on the client's side.
@@ -154,7 +148,8 @@ def impersonal_voice(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hi
 
 def _owned_nearby(a: Analysis, sent: Sent) -> bool:
     nxt = a.sents[sent.index + 1].text if sent.index + 1 < len(a.sents) else ""
-    return bool(_THIRD_PARTY_OWNED.search(sent.text) or _THIRD_PARTY_OWNED.search(nxt))
+    owned = a.lex.regex("dependency_owned")
+    return bool(owned.search(sent.text) or owned.search(nxt))
 
 
 @named("blame_third_party")
@@ -359,6 +354,8 @@ def _acomp_subject(adjective: Any) -> Any:
 @named("vague_incident")
 def vague_incident(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """"An issue", "technical difficulties", with too little that is specific."""
+    if a.parts_model:
+        return _vague_by_model(a)
     vague = a.lex.regex("vague_incident")
     threshold = float(params.get("threshold", {}).get(kind, 1.0))
     words = max(a.word_count, 1)
@@ -388,6 +385,20 @@ def vague_incident(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]
             return [Hit(start, sent.start + m.end(),
                         level="escalated" if not symptom_sentences else "normal")]
     return []
+
+
+def _vague_by_model(a: Analysis) -> list[Hit]:
+    """With the parts model: no sentence says what the failure meant for anyone (impact)
+    or what caused it (explanation), and the message either names the failure only
+    vaguely (a vague sentence) or gives nothing specific at all (no time, number or
+    symptom)."""
+    vague = {m.sent for m in a.vague}
+    # A cause stated only vaguely ("due to technical difficulties") is not specific.
+    causes = [m for m in a.explanation if m.sent not in vague]
+    if a.impact or causes or not a.sentences() or (a.spec and not a.vague):
+        return []
+    first = a.vague[0] if a.vague else a.sentences()[0]
+    return [Hit(first.start, first.end, level="escalated")]
 
 
 # --- communication ---------------------------------------------------------------------
