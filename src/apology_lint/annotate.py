@@ -151,7 +151,7 @@ class Analysis:
         if len(self._sent_starts) != len(self.sents):
             self._sent_starts = [sent.start for sent in self.sents]
         i = bisect_right(self._sent_starts, offset) - 1
-        if 0 <= i and offset < self.sents[i].end:
+        if i >= 0 and offset < self.sents[i].end:
             return self.sents[i]
         for sent in self.sents:  # an offset between sentences: the old linear answer
             if sent.start <= offset < sent.end:
@@ -499,9 +499,7 @@ def _subject(verb: Any) -> Any:
 def _negated_verb(verb: Any) -> bool:
     if any(c.dep_ == "neg" for c in verb.children):
         return True
-    if verb.dep_ == "xcomp" and any(c.dep_ == "neg" for c in verb.head.children):
-        return True
-    return False
+    return verb.dep_ == "xcomp" and any(c.dep_ == "neg" for c in verb.head.children)
 
 
 def _owns(a: Analysis, sent: Sent) -> bool:
@@ -514,6 +512,7 @@ def _owns(a: Analysis, sent: Sent) -> bool:
     omission = lex.words("omission_verbs")
     markers = lex.regex("fault_markers")
     third = lex.words("third_parties")
+    causal = lex.regex("causal_cues").search(sent.text)
     for tok in sent.span:
         if not tok.tag_.startswith("VB"):
             continue
@@ -541,6 +540,11 @@ def _owns(a: Analysis, sent: Sent) -> bool:
                 return True
             continue
         if word in fault or (word in ambiguous and markers.search(subtree)):
+            return True
+        # The cause is something the writer did: "…failed because a certificate we
+        # rotated was missing…", "we traced it to a change we deployed".
+        if first_person and tok.dep_ in ("relcl", "acl") and causal is not None \
+                and causal.start() < tok.idx - sent.start:
             return True
     return False
 
