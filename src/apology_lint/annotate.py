@@ -202,8 +202,9 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
     )
     a.ongoing = bool(lex.regex("ongoing").search(_unquoted(norm, quoted)))
     registry = parts or {}
+    codes = {p.finder.code for p in registry.values() if p.finder and p.finder.code}
     for sent in a.sentences():
-        _sentence_facts(a, sent, registry)
+        _sentence_facts(a, sent, registry, codes)
     a.times = [m for m in _marks(a, lex.regex("time_expressions"))
                if not a.is_quoted(m.start, m.end)]
     a.spec = sorted(
@@ -284,27 +285,25 @@ def _sentence_mark(sent: Sent) -> Mark:
     return Mark(sent.start, sent.end, sent.index)
 
 
-def _sentence_facts(a: Analysis, sent: Sent, parts: dict[str, PartSpec]) -> None:
-    """The rule-based finders of every part (``rules/parts/``) on one sentence."""
+def _sentence_facts(a: Analysis, sent: Sent, parts: dict[str, PartSpec],
+                    codes: set[str]) -> None:
+    """The rule-based finders of every part (``rules/parts/``) on one sentence; ``codes``
+    are the code finders the parts name."""
     whole = _sentence_mark(sent)
     # The code finders first, in this order: an explanation may rest on ownership.
-    if "apologies" in _codes(parts) and not _QUESTION_END.search(sent.text):
+    if "apologies" in codes and not _QUESTION_END.search(sent.text):
         a.apologies += _apologies(a, sent)
-    if "ownership" in _codes(parts) and _owns(a, sent):
+    if "ownership" in codes and _owns(a, sent):
         a.ownership.append(whole)
     causal = a.lex.regex("causal_cues").search(sent.text)
     if causal:
         a.causal.append(Mark(sent.start + causal.start(), sent.start + causal.end(), sent.index))
-    if "explanation" in _codes(parts) and _explains(a, sent, bool(causal)):
+    if "explanation" in codes and _explains(a, sent, bool(causal)):
         a.explanation.append(whole)
     for name, part in parts.items():
         if part.finder is not None and any(
                 _alternative(a, sent, alt) for alt in part.finder.sentences):
             a.marks(name).append(whole)
-
-
-def _codes(parts: dict[str, PartSpec]) -> set[str]:
-    return {p.finder.code for p in parts.values() if p.finder and p.finder.code}
 
 
 def _alternative(a: Analysis, sent: Sent, alt: Alternative) -> bool:

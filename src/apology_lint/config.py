@@ -9,7 +9,6 @@ a message naming the file, the line, the key and what is allowed.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from functools import cache
@@ -18,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ApologyLintError
+from .errors import ApologyLintError, suggest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -243,12 +242,6 @@ class Finder:
             found = Config() if folder.parent == folder else self.for_dir(folder.parent)
         self._by_dir[folder] = found
         return found
-
-
-def suggest(word: str, known: set[str] | list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the nearest known word, or nothing."""
-    close = difflib.get_close_matches(word, sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def check_rule_ids(config: Config, known: set[str]) -> None:

@@ -16,13 +16,12 @@ and ``rules/scoring.yaml`` credits it by name.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import RuleError
+from .errors import RuleError, suggest
 from .models import ELEMENT_NAMES
 from .rulespec import RuleSpec, load_yaml_model
 
@@ -92,9 +91,8 @@ def check_lexicons(parts: dict[str, PartSpec], known: set[str]) -> None:
             named += spec.model.unless
         for lexicon in named:
             if lexicon not in known:
-                near = get_close_matches(lexicon, sorted(known), n=1)
-                hint = f" (did you mean '{near[0]}'?)" if near else ""
-                raise RuleError(f"parts/{name}.yaml: unknown lexicon '{lexicon}'{hint}")
+                raise RuleError(f"parts/{name}.yaml: unknown lexicon "
+                                f"'{lexicon}'{suggest(lexicon, known)}")
 
 
 # Facts of the whole message a detector may read besides the parts.
@@ -108,10 +106,9 @@ def check_rule_facts(rules: Iterable[RuleSpec], parts: dict[str, PartSpec]) -> N
         for n, detector in enumerate(rule.detectors):
             for fact in getattr(detector, "facts", list)():
                 if fact not in known:
-                    near = get_close_matches(fact, sorted(known), n=1)
-                    hint = f" (did you mean '{near[0]}'?)" if near else ""
                     raise RuleError(f"rule '{rule.id}': detectors.{n}: unknown part "
-                                    f"'{fact}'{hint}; the parts are in rules/parts/")
+                                    f"'{fact}'{suggest(fact, known)}; the parts are in "
+                                    "rules/parts/")
 
 
 def load_parts(folder: Path) -> dict[str, PartSpec]:

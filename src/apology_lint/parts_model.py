@@ -106,6 +106,11 @@ class SentenceParts(MultiLabel_TextCategorizer):
                 doc.cats = best  # a training sentence: spaCy's scorer reads doc.cats
 
 
+# What ``spacy train`` optimises for both components (the other scores are reported).
+_SCORE_WEIGHTS = {"cats_score": 1.0, "cats_macro_f": None, "cats_micro_f": None,
+                  "cats_f_per_type": None}
+
+
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if len(doc) == 0:
         return []
@@ -119,8 +124,7 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     assigns=["doc.cats"],
     default_config={"threshold": 0.5, "min_score": 0.05, "model": None,
                     "scorer": {"@scorers": "spacy.textcat_multilabel_scorer.v2"}},
-    default_score_weights={"cats_score": 1.0, "cats_macro_f": None,
-                           "cats_micro_f": None, "cats_f_per_type": None},
+    default_score_weights=_SCORE_WEIGHTS,
 )
 def make_sentence_parts(nlp: Language, name: str, model: Model[list[Doc], Floats2d],
                         threshold: float, min_score: float, scorer: Any) -> SentenceParts:
@@ -146,8 +150,7 @@ class MessageKind(TextCategorizer):
     assigns=["doc.cats"],
     default_config={"threshold": 0.0, "model": None,
                     "scorer": {"@scorers": "spacy.textcat_scorer.v2"}},
-    default_score_weights={"cats_score": 1.0, "cats_macro_f": None,
-                           "cats_micro_f": None, "cats_f_per_type": None},
+    default_score_weights=_SCORE_WEIGHTS,
 )
 def make_message_kind(nlp: Language, name: str, model: Model[list[Doc], Floats2d],
                       threshold: float, scorer: Any) -> MessageKind:

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, ConfigError, Finder, check_rule_ids, suggest
+from .config import Config, ConfigError, Finder, check_rule_ids
 from .engine import Linter
-from .errors import InputError
+from .errors import InputError, suggest
 from .files import Target, expand
 from .models import SEVERITY_RANK, Kind, MessageMeta, Report, Severity
 from .readers import Document, Syntax, read_document, syntax_for

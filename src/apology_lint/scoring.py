@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from difflib import get_close_matches
 
 from .annotate import Analysis
 from .elements import marks_for
+from .errors import RuleError, suggest
 from .models import DIMENSIONS, Band, Finding, Kind
-from .errors import RuleError
 from .rulespec import SCORING_FILE, ScoringSpec
 
 _APPLIED = re.compile(
@@ -33,11 +32,10 @@ def check_credits(spec: ScoringSpec, parts: Iterable[str]) -> None:
         for dim, credits in dims.items():
             for name in credits:
                 if name not in known:
-                    near = get_close_matches(name, sorted(known), n=1)
-                    hint = f" (did you mean '{near[0]}'?)" if near else ""
                     raise RuleError(f"{SCORING_FILE}: credits.{kind}.{dim}: unknown credit "
-                                    f"'{name}'{hint}; a credit is a part of rules/parts/ "
-                                    f"or one of: {', '.join(FACT_CREDITS + DERIVED_CREDITS)}")
+                                    f"'{name}'{suggest(name, known)}; a credit is a part of "
+                                    f"rules/parts/ or one of: "
+                                    f"{', '.join(FACT_CREDITS + DERIVED_CREDITS)}")
 
 
 def _present(a: Analysis, parts: Iterable[str]) -> set[str]:

@@ -14,11 +14,11 @@ suppressions stay honest.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import cast
 
+from .errors import suggest
 from .models import KINDS, Kind
 
 # The comment forms of each syntax family; group 1 is the comment's body.
@@ -116,9 +116,8 @@ def scan(source: str, syntax: str, markup: str, known_rules: set[str]) -> Direct
         ids = [i for i in re.split(r"[,\s]+", value) if i]
         unknown = [i for i in ids if i not in known_rules]
         for rule in unknown:
-            close = difflib.get_close_matches(rule, sorted(known_rules), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            result.invalid.append((f"unknown rule id '{rule}'{hint}", start, end))
+            result.invalid.append(
+                (f"unknown rule id '{rule}'{suggest(rule, known_rules)}", start, end))
         rules = frozenset(i for i in ids if i in known_rules) or (
             frozenset({ALL}) if not ids else frozenset())
         if not rules:

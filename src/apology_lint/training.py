@@ -30,11 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from .errors import InputError
+from .parts import load_parts
 from .parts_model import (
     COMPONENT,
     CONFIG_FILE,
@@ -43,15 +44,25 @@ from .parts_model import (
     model_dir,
     pipeline_id,
 )
+from .resources import builtin_rules_dir
 
-LABELS = ("apology", "ownership", "explanation", "impact", "remedy", "prevention",
-          "next_update", "contact", "blame", "vague")
-Label = Literal["apology", "ownership", "explanation", "impact", "remedy", "prevention",
-                "next_update", "contact", "blame", "vague"]
+# The model's labels are the parts registry's (rules/parts/<part>.yaml, ``model.label``).
+LABELS: tuple[str, ...] = tuple(
+    part.model.label for part in load_parts(builtin_rules_dir()).values() if part.model)
 HELD_OUT_PERCENT = 15
 REAL_FILES = ("statuspages.jsonl", "github-status-incidents.jsonl")
 DEV_SET = "dev-labelled.jsonl"
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _known_labels(labels: list[str]) -> list[str]:
+    unknown = sorted(set(labels) - set(LABELS))
+    if unknown:
+        raise ValueError(f"unknown label {unknown[0]!r}; the labels are {', '.join(LABELS)}")
+    return labels
+
+
+Label = Annotated[list[str], AfterValidator(_known_labels)]
 
 
 class _Strict(BaseModel):
@@ -65,15 +76,15 @@ class RealSentence(_Strict):
     start: int
     end: int
     sha1: str  # the first 12 hex digits of the sentence's SHA-1, to catch drift
-    labels: list[Label]
-    unsure: list[Label] = []
+    labels: Label
+    unsure: Label = []
 
 
 class WrittenSentence(_Strict):
     start: int
     end: int
-    labels: list[Label]
-    unsure: list[Label] = []
+    labels: Label
+    unsure: Label = []
 
 
 class WrittenMessage(_Strict):
