@@ -202,7 +202,7 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
     )
     a.ongoing = bool(lex.regex("ongoing").search(_unquoted(norm, quoted)))
     registry = parts or {}
-    codes = {p.finder.code for p in registry.values() if p.finder and p.finder.code}
+    codes: set[str] = {p.finder.code for p in registry.values() if p.finder and p.finder.code}
     for sent in a.sentences():
         _sentence_facts(a, sent, registry, codes)
     a.times = [m for m in _marks(a, lex.regex("time_expressions"))

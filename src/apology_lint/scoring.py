@@ -101,6 +101,6 @@ def overall(spec: ScoringSpec, kind: Kind, dims: dict[str, int],
 
 def band(spec: ScoringSpec, score: int) -> Band:
     for name in ("send-ready", "good", "needs work"):
-        if score >= spec.bands[name]:  # type: ignore[index]
-            return name  # type: ignore[return-value]
+        if score >= spec.bands[name]:
+            return name
     return "rewrite"
