@@ -120,14 +120,20 @@ def measure(linter: Linter, corpus: list[CorpusMessage]) -> Results:
     return Results(len(corpus), rules, elements, unimplemented, kind_correct, lintscore)
 
 
-def _fmt(value: float | None) -> str:
+def fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
+
+
+def table_row(cells: list[str], widths: tuple[int, ...], markdown: bool) -> str:
+    """A Markdown table row, or cells padded to ``widths`` for the terminal."""
+    if markdown:
+        return "| " + " | ".join(cells) + " |"
+    return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False))
 
 
 def render_table(results: Results, markdown: bool) -> str:
     def row(cells: list[str]) -> str:
-        return ("| " + " | ".join(cells) + " |") if markdown else "  ".join(
-            c.ljust(w) for c, w in zip(cells, (34, 9, 6, 5, 5, 5, 5), strict=False))
+        return table_row(cells, (34, 9, 6, 5, 5, 5, 5), markdown)
 
     lines = [f"{results.messages} messages; kind detected correctly for "
              f"{results.kind_correct}/{results.messages}; lintscore (k={LINTSCORE_K}) "
@@ -137,13 +143,13 @@ def render_table(results: Results, markdown: bool) -> str:
     if markdown:
         lines.append("|" + "---|" * len(header))
     for rule_id, t in results.rules.items():
-        lines.append(row([rule_id, _fmt(t.precision), _fmt(t.recall), str(t.tp), str(t.fp),
+        lines.append(row([rule_id, fmt(t.precision), fmt(t.recall), str(t.tp), str(t.fp),
                           str(t.fn), str(t.tp + t.fn)]))
     lines += ["", row(["element", "precision", "recall", "TP", "FP", "FN", "labelled"])]
     if markdown:
         lines.append("|" + "---|" * len(header))
     for name, t in results.elements.items():
-        lines.append(row([name, _fmt(t.precision), _fmt(t.recall), str(t.tp), str(t.fp),
+        lines.append(row([name, fmt(t.precision), fmt(t.recall), str(t.tp), str(t.fp),
                           str(t.fn), str(t.tp + t.fn)]))
     if results.unimplemented:
         lines += ["", "Labelled in the corpus, not implemented yet (messages): " + ", ".join(

@@ -32,7 +32,6 @@ from .models import (
 )
 from .nlp import DEFAULT_PIPELINE, MAX_CHUNK, load_pipeline
 from .parts import Use, check_lexicons, check_rule_facts, load_parts
-from .parts_model import join_docs
 from .positions import LineIndex
 from .readability import readability
 from .readers import Document, Syntax, plain_document, read_document
@@ -159,6 +158,8 @@ class Linter:
     # --- internals -------------------------------------------------------------------
 
     def _parse(self, text: str) -> Any:
+        from .parts_model import join_docs  # spaCy: imported on first use, not at start-up
+
         pieces = _chunks(normalize(text))
         if len(pieces) == 1:
             return self.nlp(pieces[0])

@@ -33,12 +33,13 @@ from spacy.util import registry
 from thinc.api import Model
 from thinc.types import Floats2d
 
+from .models import KINDS
+
 SPANS_KEY = "apology_lint_parts"
 COMPONENT = "apology_lint_parts"
 # The kind model: spaCy's own ``textcat`` over the whole message, on the same vectors.
 KIND_COMPONENT = "apology_lint_kind"
 KIND_FACTORY = "apology_lint_message_kind"
-KIND_LABELS = ("apology", "update", "resolution")
 META_FILE = "meta.json"
 CONFIG_FILE = "component.json"
 
@@ -205,8 +206,8 @@ def add_models(nlp: Language, root: Path | None = None) -> list[str]:
 
 def detected_kind(doc: Doc) -> str | None:
     """The kind model's answer for a parsed message, if it ran."""
-    cats = {k: v for k, v in doc.cats.items() if k in KIND_LABELS}
-    if len(cats) < len(KIND_LABELS) or not any(cats.values()):
+    cats = {k: v for k, v in doc.cats.items() if k in KINDS}
+    if len(cats) < len(KINDS) or not any(cats.values()):
         return None
     return max(cats, key=cats.__getitem__)
 

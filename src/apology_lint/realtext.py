@@ -22,10 +22,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .accuracy import Tally
+from .accuracy import Tally, fmt, table_row
 from .engine import Linter
 from .errors import InputError
 from .models import KINDS, ElementName, Kind, Report
+from .readers import plain_document
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,8 @@ def measure_labelled(linter: Linter, messages: Iterable[LabelledMessage],
     confusion: dict[tuple[Kind, Kind], int] = {}
     misses: list[Miss] = []
     detected = list(linter.lint_many(m.text for m in messages))
-    reports = detected if not given_kind else [
-        linter.lint(m.text, kind=m.kind) for m in messages]
+    reports = detected if not given_kind else list(linter.lint_documents(
+        (plain_document(m.text), m.kind, None) for m in messages))
     for message, report, guess in zip(messages, reports, detected, strict=True):
         confusion[(message.kind, guess.kind)] = confusion.get((message.kind, guess.kind), 0) + 1
         for q in QUESTIONS:
@@ -167,14 +168,9 @@ def measure_labelled(linter: Linter, messages: Iterable[LabelledMessage],
     return RealTextResults(len(messages), overall, by_kind, confusion, misses)
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
-
-
 def render_labelled(results: RealTextResults, markdown: bool) -> str:
     def row(cells: list[str]) -> str:
-        return ("| " + " | ".join(cells) + " |") if markdown else "  ".join(
-            c.ljust(w) for c, w in zip(cells, (18, 9, 6, 5, 4, 4, 4, 8), strict=False))
+        return table_row(cells, (18, 9, 6, 5, 4, 4, 4, 8), markdown)
 
     def table(tallies: dict[str, Tally]) -> list[str]:
         header = ["question", "precision", "recall", "F1", "TP", "FP", "FN", "judged"]
@@ -182,13 +178,13 @@ def render_labelled(results: RealTextResults, markdown: bool) -> str:
         if markdown:
             out.append("|" + "---|" * len(header))
         for name, t in tallies.items():
-            out.append(row([name, _fmt(t.precision), _fmt(t.recall), _fmt(f1(t)), str(t.tp),
+            out.append(row([name, fmt(t.precision), fmt(t.recall), fmt(f1(t)), str(t.tp),
                             str(t.fp), str(t.fn), str(t.judged)]))
-        out.append(row(["macro-F1", "", "", _fmt(macro_f1(tallies)), "", "", "", ""]))
+        out.append(row(["macro-F1", "", "", fmt(macro_f1(tallies)), "", "", "", ""]))
         return out
 
     n = results.messages
-    lines = [f"{n} labelled messages; macro-F1 {_fmt(macro_f1(results.overall))}; kind "
+    lines = [f"{n} labelled messages; macro-F1 {fmt(macro_f1(results.overall))}; kind "
              f"detected correctly for {results.kind_correct}/{n} "
              f"({100 * results.kind_correct / max(n, 1):.0f}%)", ""]
     lines += table(results.overall)

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RuleError
-from .models import Dimension, ElementName, Kind, Severity
+from .models import Dimension, Kind, Severity
 
 RULE_ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 

@@ -17,17 +17,16 @@ _APPLIED = re.compile(
 _DIGIT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
 
 
-# Credits a message earns from facts of the annotation pass that are not parts
-# (``rules/parts/``), and from properties computed below. A credit in scoring.yaml that
-# is neither a part nor one of these is an error (``check_credits``), not a silent 0.
-FACT_CREDITS = ("current_action", "known_unknown", "guidance", "follow_up")
+# Credits a message earns besides its parts (``rules/parts/``): properties computed
+# below. A credit in scoring.yaml that is neither a part nor one of these is an error
+# (``check_credits``), not a silent 0.
 DERIVED_CREDITS = ("base", "first_person", "understanding", "specificity",
                    "component_symptom", "remedy_specific", "remedy_applied",
                    "prevention_dated", "prevention_bounded")
 
 
 def check_credits(spec: ScoringSpec, parts: Iterable[str]) -> None:
-    known = set(parts) | set(FACT_CREDITS) | set(DERIVED_CREDITS)
+    known = set(parts) | set(DERIVED_CREDITS)
     for kind, dims in spec.credits.items():
         for dim, credits in dims.items():
             for name in credits:
@@ -35,7 +34,7 @@ def check_credits(spec: ScoringSpec, parts: Iterable[str]) -> None:
                     raise RuleError(f"{SCORING_FILE}: credits.{kind}.{dim}: unknown credit "
                                     f"'{name}'{suggest(name, known)}; a credit is a part of "
                                     f"rules/parts/ or one of: "
-                                    f"{', '.join(FACT_CREDITS + DERIVED_CREDITS)}")
+                                    f"{', '.join(DERIVED_CREDITS)}")
 
 
 def _present(a: Analysis, parts: Iterable[str]) -> set[str]:
@@ -43,7 +42,7 @@ def _present(a: Analysis, parts: Iterable[str]) -> set[str]:
     lex = a.lex
     text = a.text
     sents = {s.index: s.text for s in a.sentences()}
-    facts = {name for name in (*parts, *FACT_CREDITS) if marks_for(a, name)}
+    facts = {name for name in parts if marks_for(a, name)}
     if a.first_person_subject:
         facts.add("first_person")
     if lex.regex("understanding").search(text):

@@ -35,6 +35,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from .errors import InputError
+from .models import KINDS
 from .parts import load_parts
 from .parts_model import (
     COMPONENT,
@@ -192,10 +193,6 @@ def load_examples(data: Path, shared: Path | None) -> list[Example]:
     return examples
 
 
-def held_out(example: Example) -> bool:
-    return _held_out_group(example.group)
-
-
 def _docbin(nlp: Any, examples: list[Example]) -> Any:
     from spacy.tokens import DocBin
 
@@ -217,17 +214,21 @@ class LabelFigures:
     f1: float | None
 
 
-def evaluate(nlp: Any, examples: list[Example], thresholds: dict[str, float]
-             ) -> dict[str, LabelFigures]:
-    """Per-label precision, recall and F1 of the trained component on ``examples``
-    (each a sentence, scored alone), at the given thresholds."""
+def scores(nlp: Any, examples: list[Example]) -> list[dict[str, float]]:
+    """The trained component's score per label for each example (a sentence, alone)."""
+    return [dict(doc.cats) for doc in nlp.pipe(ex.text for ex in examples)]
+
+
+def evaluate(examples: list[Example], scored: list[dict[str, float]],
+             thresholds: dict[str, float]) -> dict[str, LabelFigures]:
+    """Per-label precision, recall and F1 of ``scored`` (``scores()``) at the given
+    thresholds."""
     counts = {label: [0, 0, 0] for label in LABELS}  # tp, fp, fn
-    docs = list(nlp.pipe(ex.text for ex in examples))  # each label's score is in doc.cats
-    for ex, doc in zip(examples, docs, strict=True):
+    for ex, cats in zip(examples, scored, strict=True):
         for label in LABELS:
             if label in ex.unsure:
                 continue
-            predicted = doc.cats.get(label, 0.0) >= thresholds.get(label, 0.5)
+            predicted = cats.get(label, 0.0) >= thresholds.get(label, 0.5)
             expected = label in ex.labels
             if predicted and expected:
                 counts[label][0] += 1
@@ -245,9 +246,11 @@ def evaluate(nlp: Any, examples: list[Example], thresholds: dict[str, float]
     return figures
 
 
-def best_thresholds(nlp: Any, examples: list[Example]) -> dict[str, float]:
+def best_thresholds(examples: list[Example], scored: list[dict[str, float]]
+                    ) -> dict[str, float]:
     candidates = [round(0.1 * i, 1) for i in range(1, 8)]
-    by_threshold = {t: evaluate(nlp, examples, dict.fromkeys(LABELS, t)) for t in candidates}
+    by_threshold = {t: evaluate(examples, scored, dict.fromkeys(LABELS, t))
+                    for t in candidates}
     return {label: max(candidates, key=lambda t: by_threshold[t][label].f1 or 0.0)
             for label in LABELS}
 
@@ -295,12 +298,13 @@ def train_parts(data: Path, shared: Path | None, output: Path, max_steps: int | 
     examples = load_examples(data, shared)
     if not examples:
         raise InputError(f"no labelled sentences under {data}")
-    training = [ex for ex in examples if not held_out(ex)]
-    testing = [ex for ex in examples if held_out(ex)] or training[:1]
+    training = [ex for ex in examples if not held_out(ex.group)]
+    testing = [ex for ex in examples if held_out(ex.group)] or training[:1]
     base = spacy.blank("en")
     trained = _spacy_train(config or REPO / "training" / "parts.cfg",
                            _docbin(base, training), _docbin(base, testing), output, max_steps)
-    figures = evaluate(trained, testing, {})
+    scored = scores(trained, testing)
+    figures = evaluate(testing, scored, {})
     meta = {
         "name": "apology-lint parts model",
         "labels": list(LABELS),
@@ -316,7 +320,7 @@ def train_parts(data: Path, shared: Path | None, output: Path, max_steps: int | 
         "held_out_at_0.5": {label: vars(f) for label, f in figures.items()},
         # Each label's threshold with the best F1 on the held-out part (a hint for the
         # thresholds in rules/parts/, which are what the linter uses).
-        "held_out_best_threshold": best_thresholds(trained, testing),
+        "held_out_best_threshold": best_thresholds(testing, scored),
         "command": "python -m apology_lint.training --install",
     }
     _export(trained, COMPONENT, output, meta)
@@ -325,7 +329,6 @@ def train_parts(data: Path, shared: Path | None, output: Path, max_steps: int | 
 
 # --- the kind model ---------------------------------------------------------------------
 
-KINDS = ("apology", "update", "resolution")
 # A status page's own status says the kind: posted while open is an update, "resolved"
 # and post-mortem posts are resolutions.
 STATUS_KIND = {"resolved": "resolution", "postmortem": "resolution"}
@@ -370,7 +373,7 @@ def _kind_docbin(nlp: Any, examples: list[tuple[str, str, str]], balance: bool) 
     from spacy.tokens import DocBin
 
     docs = DocBin(store_user_data=False)
-    counts = {k: sum(1 for _, kind, _ in examples if kind == k) for k in KINDS}
+    counts: dict[str, int] = {k: sum(1 for _, kind, _ in examples if kind == k) for k in KINDS}
     most = max(counts.values())
     for text, kind, _ in examples:
         doc = nlp.make_doc(text)
@@ -388,14 +391,14 @@ def train_kind(data: Path, shared: Path | None, output: Path, max_steps: int | N
     examples = kind_examples(data, shared)
     if not examples:
         raise InputError(f"no messages to learn kinds from under {data}")
-    training = [ex for ex in examples if not _held_out_group(ex[2])]
-    testing = [ex for ex in examples if _held_out_group(ex[2])] or training[:1]
+    training = [ex for ex in examples if not held_out(ex[2])]
+    testing = [ex for ex in examples if held_out(ex[2])] or training[:1]
     base = spacy.blank("en")
     trained = _spacy_train(config or REPO / "training" / "kind.cfg",
                            _kind_docbin(base, training, balance=True),
                            _kind_docbin(base, testing, balance=False), output, max_steps)
     docs = trained.pipe(text for text, _, _ in testing)
-    right = {k: [0, 0] for k in KINDS}  # correct, total
+    right: dict[str, list[int]] = {k: [0, 0] for k in KINDS}  # correct, total
     for (_, kind, _), doc in zip(testing, docs, strict=True):
         right[kind][1] += 1
         right[kind][0] += max(doc.cats, key=doc.cats.get) == kind
@@ -413,7 +416,8 @@ def train_kind(data: Path, shared: Path | None, output: Path, max_steps: int | N
     return meta
 
 
-def _held_out_group(group: str) -> bool:
+def held_out(group: str) -> bool:
+    """A fixed 15% of incidents and messages, whole, are held out of training."""
     return int(hashlib.sha1(group.encode()).hexdigest(), 16) % 100 < HELD_OUT_PERCENT
 
 
