@@ -121,6 +121,10 @@ def main() -> None:
     args = parser.parse_args()
     repeat = 1 if args.quick else args.repeat
     lint = [sys.executable, "-m", "apology_lint", "--isolated", "--format", "json"]
+    if not args.corpus.is_file():
+        parser.error(f"{args.corpus}: no such corpus; this benchmark lints real status "
+                     "updates: the shared corpora's github-status-incidents.jsonl (JSON lines, "
+                     "each with 'updates' holding 'message's); give it with --corpus FILE")
     texts = messages(args.corpus)
     cache = Path(tempfile.gettempdir()) / "apology-lint-bench"
     work = Path(tempfile.mkdtemp(prefix="apology-lint-bench-"))

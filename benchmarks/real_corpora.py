@@ -103,6 +103,11 @@ def main() -> None:
     parser.add_argument("corpora", nargs="?", default="../shared/corpora", type=Path)
     parser.add_argument("--sample", nargs=2, metavar=("RULE", "N"))
     args = parser.parse_args()
+    needed = [args.corpora / name for name in ("github-status-incidents.jsonl",
+                                                "status-archive-sample.jsonl")]
+    if not all(path.is_file() for path in needed):
+        parser.error(f"{args.corpora}: needs {needed[0].name} and {needed[1].name} (the "
+                     "shared corpora of real status pages); give their folder as CORPORA_DIR")
     linter = Linter()
     lines, gh = github(linter, args.corpora / "github-status-incidents.jsonl")
     more, arch = archive(linter, args.corpora / "status-archive-sample.jsonl")

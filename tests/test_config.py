@@ -106,21 +106,113 @@ detectors:
     assert "no-thanks-for-patience" in {r.id for r in result.rules}
 
 
+SEVERITIES = "use one of error, warning, info"
+
+
+# Each error: file:line: key as written: what is wrong; what to write instead.
 @pytest.mark.parametrize(("content", "expected"), [
-    ('fail-levle = "warning"\n', ":1: unknown key 'fail-levle' (did you mean 'fail-level'?)"),
-    ('\n\nfail-level = "loud"\n', ":3: fail-level: Input should be 'error', 'warning' or 'info'"),
-    ('min-score = 140\n', ":1: min-score: Input should be less than or equal to 100"),
-    ('[kinds]\n"status/**" = "notice"\n', ":2: kinds.status/**: Input should be 'apology'"),
-    ('select = "vague-timeline"\n', ":1: select: Input should be a valid list"),
-    ('select = [\n', ": invalid TOML"),
+    # an unknown key, with the nearest one
+    ('fail-levle = "warning"\n', "1: unknown key 'fail-levle' (did you mean 'fail-level'?); "
+     "allowed: allow-acronyms, company, exclude, extend-exclude, extend-select, fail-level, "
+     "force-exclude, ignore, kinds, lexicons, min-score, pipeline, products, "
+     "respect-gitignore, rule-packs, select, severity, vendors"),
+    ('[severty]\njargon = "info"\n', "1: unknown key 'severty' (did you mean 'severity'?)"),
+    # a value that is not one of the choices, every choice listed ("off" included)
+    ('\n\nfail-level = "loud"\n', f'3: fail-level: "loud" is not a severity; {SEVERITIES}'),
+    ('[severity]\nminimizer = "off"\njargon = "loud"\n',
+     f'3: severity.jargon: "loud" is not a severity; {SEVERITIES}, off'),
+    ('severity = { jargon = "loud" }\n',
+     f'1: severity.jargon: "loud" is not a severity; {SEVERITIES}, off'),
+    ('[kinds]\n"status/**" = "update"\n"mail/**" = "notice"\n',
+     '3: kinds."mail/**": "notice" is not a message kind; '
+     "use one of apology, update, resolution"),
+    # a number out of range, or written as a string (never converted)
+    ("min-score = 140\n", "1: min-score: 140 is out of range; "
+     "use a whole number from 0 to 100, without quotes"),
+    ('min-score = "60"\n', '1: min-score: "60" is a string; '
+     "use a whole number from 0 to 100, without quotes"),
+    ("min-score = 60.5\n", "1: min-score: 60.5 is a decimal number; use a whole number"),
+    # the wrong type
+    ('select = "vague-timeline"\n', '1: select: "vague-timeline" is a string; use a list of '
+     'rule ids in quotes, e.g. ["vague-timeline"]'),
+    ('ignore = [\n  "jargon",\n  3,\n]\n', "1: ignore: 3 is a number; use a list of rule ids"),
+    ('force-exclude = "yes"\n', '1: force-exclude: "yes" is a string; use true or false'),
+    ("fail-level = 2\n", f"1: fail-level: 2 is a number; {SEVERITIES}"),
+    ('severity = "warning"\n', '1: severity: "warning" is a string; use a table of rule id '
+     '= severity, e.g. {jargon = "warning"}'),
+    # checks of their own
+    ('[kinds]\n"/srv/mail/**" = "update"\n', '2: kinds."/srv/mail/**": the glob is absolute; '
+     "write it relative to the configuration file's folder"),
+    ("[lexicons]\ntyme_expressions = ['\\bEOD\\b']\n", "2: lexicons.tyme_expressions: "
+     "unknown lexicon 'tyme_expressions' (did you mean 'time_expressions'?)"),
+    # the key as the user spelled it
+    ('fail_level = "loud"\n', '1: fail_level: "loud" is not a severity'),
+    ("select = [\n", " invalid TOML"),
 ])
 def test_bad_configuration_names_file_line_and_key(
         tmp_path: Path, content: str, expected: str) -> None:
     path = write(tmp_path / ".apology-lint.toml", content)
     with pytest.raises(ConfigError) as error:
         load(path)
-    assert str(error.value).startswith(str(path.resolve()))
-    assert expected in str(error.value)
+    message = str(error.value)
+    assert message.startswith(f"{path.resolve()}:{expected}"), message
+    assert "\n" not in message and "Input should" not in message
+
+
+def test_errors_in_pyproject_name_our_key_not_another_tools(tmp_path: Path) -> None:
+    # ruff's select/ignore/severity come first: the line is that of ours.
+    path = write(tmp_path / "pyproject.toml", """\
+[project]
+name = "site"
+
+[tool.ruff]
+select = ["E"]
+ignore = ["E501"]
+
+[tool.apology-lint]
+fail-level = "warning"
+ignore = ["jargon"]
+min-score = "60"
+
+[tool.apology-lint.severity]
+jargon = "loud"
+""")
+    with pytest.raises(ConfigError) as error:
+        load(path)
+    # The first problem in the file is reported.
+    assert str(error.value) == (f'{path.resolve()}:11: min-score: "60" is a string; '
+                                "use a whole number from 0 to 100, without quotes")
+    path.write_text(path.read_text().replace('"60"', "60"))
+    with pytest.raises(ConfigError) as error:
+        load(path)
+    assert str(error.value) == (f'{path.resolve()}:14: severity.jargon: "loud" is not a '
+                                "severity; use one of error, warning, info, off")
+
+
+def test_every_key_says_what_to_write() -> None:
+    from apology_lint.config import _USE, Settings
+
+    keys = {field.alias or name for name, field in Settings.model_fields.items()}
+    assert keys == set(_USE)
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("pyproject.toml", '[tool.ruff]\nignore = ["E501"]\n\n[tool.apology-lint]\n'
+     'fail-level = "info"\nignore = [\n  "jargon",\n  "vague-timelines",\n]\n',
+     "8: ignore: unknown rule id 'vague-timelines' (did you mean 'vague-timeline'?)"),
+    (".apology-lint.toml", 'ignore = ["jargon"]\n[severity]\nminimizer = "off"\njargn = "info"\n',
+     "4: severity.jargn: unknown rule id 'jargn' (did you mean 'jargon'?)"),
+    (".apology-lint.toml", 'extend_select = ["jargn"]\n',
+     "1: extend_select: unknown rule id 'jargn' (did you mean 'jargon'?)"),
+])
+def test_unknown_rule_ids_name_their_own_line(tmp_path: Path, name: str, content: str,
+                                              expected: str) -> None:
+    path = write(tmp_path / name, content)
+    write(tmp_path / "a.txt", BAD)
+    with pytest.raises(ConfigError) as error:
+        run(Options(paths=[str(tmp_path / "a.txt")], kind="apology"))
+    assert str(error.value) == (f"{path.resolve()}:{expected}; "
+                                "apology-lint --list-rules lists them")
 
 
 def test_configuration_errors_exit_2_with_one_line(tmp_path: Path) -> None:

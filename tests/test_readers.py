@@ -237,6 +237,21 @@ def test_mustache_section_is_linted(linter: Linter) -> None:
     assert_at(report, "agentless-fault", MUSTACHE, "Mistakes were made")
 
 
+@pytest.mark.parametrize("syntax", ["mustache", "handlebars"])
+@pytest.mark.parametrize("first, second", [("#", "^"), ("^", "#")])
+def test_an_inverted_section_on_the_same_key_is_the_else(
+        linter: Linter, syntax: str, first: str, second: str) -> None:
+    """{{#x}}…{{/x}}{{^x}}…{{/x}}: one of the two is shown, never neither. With the
+    apology in both, no version of the message lacks it."""
+    source = (f"Hi {{{{name}}}},\n{{{{{first}refund}}}}\nWe are sorry we charged you twice; "
+              f"the refund is on its way.\n{{{{/refund}}}}\n{{{{{second}refund}}}}\nWe are "
+              f"sorry we charged you twice; we will refund it today.\n{{{{/refund}}}}\n")
+    report = linter.lint(source, kind="apology", syntax=syntax)  # type: ignore[arg-type]
+    assert report.variants == 2
+    assert "apology-missing" not in {f.rule for f in report.findings}
+    assert "apology" in report.elements.present()
+
+
 LIQUID = """\
 {% comment %} apology-lint: disable=jargon {% endcomment %}
 Hi {{ customer.name | escape }}, the SEPA run failed.

@@ -56,3 +56,19 @@ def test_the_docs_examples_match_a_real_run(tmp_path: Path, doc: str, draft: int
              if line.strip() and line != "…"]
     missing = [line for line in lines if not _printed(line, output)]
     assert not missing, f"{doc}: lines the tool does not print:\n" + "\n".join(missing)
+
+
+def test_the_readme_template_example_matches_a_real_run() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Templates"):text.index("## In CI and pre-commit")]
+    command = re.search(r"```sh\napology-lint (\S+)\n```", section)
+    assert command, "the README's templates section shows no command"
+    run = subprocess.run([sys.executable, "-m", "apology_lint", "--isolated", command[1]],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "NO_COLOR": "1"})
+    output = run.stdout.splitlines()
+    lines = [line for block in _fenced(section) for line in block.splitlines()
+             if line.strip() and line != "…"]
+    assert lines, "the README's templates section shows no output"
+    missing = [line for line in lines if not _printed(line, output)]
+    assert not missing, "README.md: lines the tool does not print:\n" + "\n".join(missing)

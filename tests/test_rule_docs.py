@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +34,15 @@ def test_index_lists_every_rule_once_per_dimension() -> None:
     text = (DOCS / "README.md").read_text(encoding="utf-8")
     for rule in all_rules():
         assert text.count(f"| [{rule.id}]({rule.id}.md) |") == 1
+
+
+def test_every_source_a_rule_cites_can_be_found_in_the_repository() -> None:
+    """A reader of --explain can follow each source: a document the rule names is in the
+    repository, and nothing cites files that only the project's authors have."""
+    root = Path(__file__).resolve().parent.parent
+    for rule in all_rules():
+        for source in rule.rationale.sources:
+            assert "apology-research.md" not in source and "material 0" not in source, \
+                (rule.id, source)
+            for doc in re.findall(r"docs/[\w/-]+\.md", source):
+                assert (root / doc).is_file(), (rule.id, doc)

@@ -12,8 +12,9 @@ character, so offsets in the normalized text are offsets in the original.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .lexicons import FLAGS, Lexicons
@@ -34,7 +35,7 @@ _COUNT = re.compile(
     r"[$\u20ac\u00a3]\s?\d[\d,.]*|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b)|\b\d{1,3}(?:,\d{3})+\b"
     r"|\b\d+(?:\.\d+)?\b", FLAGS)
 _CONDITIONAL_APOLOGY = re.compile(
-    r"\b(?:sorry|apologi[sz]e|apologies|apology|regret)\s+(?:\w+\s+){0,2}?(?:to\s+(?:anyone|anybody|those|any\s+(?:customers?|users?|clients?))|if|in\s+case|to\s+the\s+extent|should\s+(?:you|this|any)|for\s+any(?:one|body)?)\b"
+    r"\b(?:sorry|apologi[sz]e|apologies|apology|regret)\s+(?:\w+\s+){0,2}?(?:to\s+(?:anyone|anybody|those|any\s+(?:customers?|users?|clients?))|if|in\s+case|to\s+the\s+extent|should\s+(?:you|this|any)|for\s+any(?:one|body)|for\s+any\s+[^.!?;]*?\b(?:may|might|could)\s+have)\b"
     r"|\b(?:anyone|anybody|those|customers|users|clients|any\s+customers?)\s+(?:of\s+you\s+)?(?:who|that)\s+(?:may|might|could)\b"
     r"|^\W*(?:to\s+the\s+extent|if\s+(?:you|anyone|your\s+\w+)\s+(?:were|was|have\s+been|has\s+been|felt|feel)\s+(?:\w+\s+)?(?:affected|impacted|offended|inconvenienced|upset|disrupted))",
     FLAGS)
@@ -335,46 +336,133 @@ def _explains(a: Analysis, sent: Sent, causal: bool) -> bool:
 # --- apology ---------------------------------------------------------------------------
 
 
+# How far past an apology the "not an apology" patterns ("to hear", "for the wait in
+# replying") read: they look at the words right after it, and reading the whole rest of
+# the sentence for each apology made a sentence of many apologies quadratic.
+_AFTER_APOLOGY = 400
+_SPACES = re.compile(r"\s*")
+_WORD_CHAR = re.compile(r"\w")
+
+
+class _Ahead:
+    """``pattern.search(text, pos, end)`` for a ``pos`` that only moves forward. A match
+    found from ``pos`` is also the answer for every later ``pos`` up to its start, and no
+    match means none later, so a sentence is read about once, not once per apology."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str, end: int) -> None:
+        self.pattern, self.text, self.end = pattern, text, end
+        self.pos = -1
+        self.match: re.Match[str] | None = None
+
+    def search(self, pos: int) -> re.Match[str] | None:
+        if self.pos < 0 or pos < self.pos or (
+                self.match is not None and pos > self.match.start()):
+            self.pos, self.match = pos, self.pattern.search(self.text, pos, self.end)
+        return self.match
+
+
+class _ApologyScan:
+    """What every apology of one sentence asks of the sentence, each read at most once:
+    clause breaks and negations (``negated_before``), the conditional phrase, the pivot
+    ("but …") after an apology and the next sentence's opening pivot."""
+
+    def __init__(self, a: Analysis, sent: Sent) -> None:
+        self.a, self.sent = a, sent
+        self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(sent.text)]
+        self.negations = _Ahead(_NEGATION, sent.text, len(sent.text))
+        self.buts = _Ahead(_BUT, a.text, sent.end)
+        self.pivots: dict[int, tuple[int, int]] = {}  # _BUT match start -> pivot words
+        self.clauses: dict[int, str] = {}  # pivot start -> the rest of its sentence
+
+    def negated_before(self, cut: int) -> bool:
+        """``a.negated_before(sent, sent.start + cut)``. Where ``cut`` ends a word (the
+        end of an apology predicate), the breaks and negations of the whole sentence that
+        end by ``cut`` are exactly those of the text before it, so they are read once."""
+        text = self.sent.text
+        clean = cut > 0 and _WORD_CHAR.match(text, cut - 1) is not None and (
+            cut == len(text) or _WORD_CHAR.match(text, cut) is None)
+        if not clean:
+            return self.a.negated_before(self.sent, self.sent.start + cut)
+        i = bisect_right(self.breaks, cut)
+        found = self.negations.search(self.breaks[i - 1] if i else 0)
+        return found is not None and found.end() <= cut
+
+    @cached_property
+    def conditional(self) -> tuple[int, int] | None:
+        m = _CONDITIONAL_APOLOGY.search(self.sent.text)
+        return (self.sent.start + m.start(), self.sent.start + m.end()) if m else None
+
+    @cached_property
+    def next_pivot(self) -> tuple[int, int] | None:
+        """A pivot opening the next sentence ("However, …")."""
+        nxt = _next_sentence(self.a, self.sent)
+        m = _BUT_NEXT.match(nxt.text) if nxt is not None else None
+        return _pivot_word(m, nxt.start + m.start()) if m and nxt else None
+
+    def pivot(self, apology_end: int) -> tuple[int, int] | None:
+        m = self.buts.search(apology_end)
+        if m is None:
+            return self.next_pivot
+        if m.start() not in self.pivots:
+            self.pivots[m.start()] = _pivot_word(m, m.start())
+        return self.pivots[m.start()]
+
+    def clause(self, pivot: int) -> str:
+        if pivot not in self.clauses:
+            self.clauses[pivot] = self.a.text[pivot:self.a.sent_at(pivot).end]
+        return self.clauses[pivot]
+
+
 def _apologies(a: Analysis, sent: Sent) -> list[Apology]:
     found: list[Apology] = []
     not_apology = a.lex.regex("apology_not_apology")
+    scan: _ApologyScan | None = None  # made at the first apology: most sentences have none
     for m in a.lex.regex("apology_predicates").finditer(sent.text):
-        after = sent.text[m.end():]
-        if not_apology.match(after.lstrip()):
+        scan = scan or _ApologyScan(a, sent)
+        after = _SPACES.match(sent.text, m.end()).end()  # type: ignore[union-attr]
+        if not_apology.match(sent.text[after:after + _AFTER_APOLOGY]):
             continue
         start, end = sent.start + m.start(), sent.start + m.end()
         if found and start < found[-1].end:
             continue
-        if a.negated_before(sent, start + (m.end() - m.start())):
+        if scan.negated_before(m.end()):
             continue
         head = _apology_head(sent, start, end)
         target, obj = _apology_target(head, a.lex) if head is not None else ("none", None)
-        pivot = _pivot(a, sent, end)
+        pivot = scan.pivot(end)
         found.append(Apology(
             start=start, end=end, sent=sent.index, target=target,
             object_start=obj[0] if obj else None, object_end=obj[1] if obj else None,
-            condition=_condition(a, sent, head),
+            condition=_condition(head, scan),
             pivot=pivot,
-            pivot_clause=a.text[pivot[0]:a.sent_at(pivot[0]).end] if pivot else "",
+            pivot_clause=scan.clause(pivot[0]) if pivot else "",
         ))
     return found
 
 
+_APOLOGY_HEADS = frozenset({"sorry", "apologize", "apologise", "apologies", "apology",
+                            "apologising", "apologizing"})
+
+
 def _apology_head(sent: Sent, start: int, end: int) -> Any:
-    for tok in sent.span:
-        if start <= tok.idx < end and tok.lower_ in (
-            "sorry", "apologize", "apologise", "apologies", "apology", "apologising",
-            "apologizing",
-        ):
-            return tok
+    # The tokens from ``start`` on, found by binary search: a scan from the sentence's
+    # first token for every apology was quadratic in a sentence of many apologies.
+    span = sent.span
+    i = bisect_left(range(len(span)), start, key=lambda j: span[j].idx)
+    while i < len(span) and span[i].idx < end:
+        if span[i].lower_ in _APOLOGY_HEADS:
+            return span[i]
+        i += 1
     return None
 
 
 def _attachments(head: Any) -> list[Any]:
-    """Children that can carry what an apology is for (also via "we're" for "sorry")."""
-    kids = [c for c in head.children if c.i > head.i]
+    """Children that can carry what an apology is for (also via "we're" for "sorry").
+    Only right children are read: spaCy finds children by walking a token's subtree, and
+    the left ones cannot count here."""
+    kids = list(head.rights)
     if head.dep_ in ("acomp", "xcomp", "attr", "dobj") and head.head.i < head.i:
-        kids += [c for c in head.head.children if c.i > head.i]
+        kids += [c for c in head.head.rights if c.i > head.i]
     return kids
 
 
@@ -437,36 +525,23 @@ def _object_target(obj: Any, lex: Lexicons) -> Target:
     return "event"
 
 
-def _condition(a: Analysis, sent: Sent, head: Any) -> tuple[int, int] | None:
+def _condition(head: Any, scan: _ApologyScan) -> tuple[int, int] | None:
     if head is not None:
-        for child in _attachments(head) + [c for c in head.children if c.i < head.i]:
+        for child in _attachments(head) + list(head.lefts):
             if child.dep_ == "advcl" and any(
                 m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in child.children
             ):
                 return child.left_edge.idx, child.right_edge.idx + len(child.right_edge)
-    m = _CONDITIONAL_APOLOGY.search(sent.text)
-    if m:
-        return sent.start + m.start(), sent.start + m.end()
-    return None
+    return scan.conditional
 
 
-def _pivot(a: Analysis, sent: Sent, apology_end: int) -> tuple[int, int] | None:
-    rest = a.text[apology_end:sent.end]
-    m = _BUT.search(rest)
-    if m:
-        word = re.search(r"\w[\w\s]*\w|\w", m.group(0))
-        assert word is not None
-        start = apology_end + m.start() + word.start()
-        return start, start + len(word.group(0))
-    nxt = _next_sentence(a, sent)
-    if nxt is not None:
-        m = _BUT_NEXT.match(nxt.text)
-        if m:
-            word = re.search(r"\w[\w\s]*\w|\w", m.group(0))
-            assert word is not None
-            start = nxt.start + m.start() + word.start()
-            return start, start + len(word.group(0))
-    return None
+def _pivot_word(m: re.Match[str], at: int) -> tuple[int, int]:
+    """The pivot's words ("but", "that said") in a ``_BUT`` / ``_BUT_NEXT`` match that
+    starts at offset ``at`` of the message."""
+    word = re.search(r"\w[\w\s]*\w|\w", m.group(0))
+    assert word is not None
+    start = at + word.start()
+    return start, start + len(word.group(0))
 
 
 def _next_sentence(a: Analysis, sent: Sent) -> Sent | None:

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 from datetime import datetime
 from pathlib import Path
 
@@ -57,8 +58,16 @@ exit codes:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line, as every other error (not the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (apology-lint --help shows "
+                              "every option)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="apology-lint",
         description=_DESCRIPTION,
         epilog=_EPILOG,
@@ -75,10 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
                              ".md markdown, .html html, .eml email, .j2/.jinja jinja, "
                              ".hbs handlebars, .mustache, .liquid; anything else text)")
     parser.add_argument("--format", choices=FORMATS, default="text",
-                        help="output format (default: text): text, json (the versioned "
-                             "contract), jsonl (one file per line), sarif (SARIF 2.1.0, for "
-                             "code scanning), github (workflow annotations), junit (XML), "
-                             "html (a page with the findings highlighted)")
+                        help="output format (default: text): text, concise (one line per "
+                             "finding), json (the versioned contract), jsonl (one file per "
+                             "line), sarif (SARIF 2.1.0, for code scanning), github (workflow "
+                             "annotations), junit (XML), html (a page with the findings "
+                             "highlighted)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="text and concise formats: print the findings only, without "
+                             "the summaries")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the report to FILE instead of standard output")
     parser.add_argument("--fail-level", choices=("error", "warning", "info"), default=None,
@@ -92,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore", metavar="IDS", help="comma-separated rule ids to skip")
     parser.add_argument("--statistics", action="store_true",
                         help="print how many findings each rule has instead of the findings")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="the name to report standard input ('-') as; its extension "
+                             "picks the syntax and its path the configuration, as for that "
+                             "file (e.g. pbpaste | apology-lint --stdin-filename "
+                             "templates/outage.hbs -)")
     parser.add_argument("--config", metavar="PATH", type=_existing_file,
                         help="use this configuration file for every file (pyproject.toml "
                              "or .apology-lint.toml) instead of the nearest one")
@@ -156,12 +174,17 @@ def _timestamp(value: str) -> datetime:
 
 
 def _rule_reference(args: argparse.Namespace) -> str:
-    from .resources import builtin_rules_dir
-    from .ruledoc import explain, find_rule, list_rules
-    from .rulespec import load_rule_files
+    from .config import Finder
+    from .ruledoc import explain, find_rule, list_rules, load_reference
 
-    rules = load_rule_files(builtin_rules_dir())
-    return explain(find_rule(rules, args.explain)) if args.explain else list_rules(rules)
+    # The rules a lint from here runs: the built-in ones and the rule packs of the
+    # configuration for this folder (or --config; none with --isolated).
+    config = Finder(args.config, args.isolated).for_dir(Path.cwd())
+    rules, packs = load_reference(config.rule_pack_dirs())
+    if args.explain:
+        rule = find_rule(rules, args.explain)
+        return explain(rule, packs.get(rule.id))
+    return list_rules(rules, packs)
 
 
 def _colour(choice: str) -> bool:
@@ -182,10 +205,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(_show_config(args))
         return EXIT_OK
     if not args.paths:
-        parser.print_usage(sys.stderr)
-        print("apology-lint: error: give at least one PATH (or '-' for standard input)",
-              file=sys.stderr)
-        return EXIT_ERROR
+        parser.error("give at least one PATH (or '-' for standard input)")
 
     from .formatters import render
     from .models import MessageMeta
@@ -199,12 +219,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         min_score=args.min_score, pipeline=args.pipeline,
         allow_acronyms=_ids(args.allow_acronyms) or [],
         meta=MessageMeta(incident_start=args.incident_start, sent_at=args.sent_at),
-        jobs=args.jobs, force_exclude=args.force_exclude,
+        jobs=args.jobs, force_exclude=args.force_exclude, stdin_filename=args.stdin_filename,
         progress=sys.stderr.isatty() and not args.output and args.format == "text"))
     for message in result.errors:
         print(f"apology-lint: error: {message}", file=sys.stderr)
+    if not result.files and not result.errors:
+        # A CI job pointed at the wrong folder must fail, not pass forever.
+        raise InputError(f"no files to lint in {', '.join(args.paths)} (a folder is walked "
+                         "for .txt, .md, .html, .eml and template files not excluded; "
+                         "name a file to lint it whatever its extension)")
     output = render(args.format, result, _colour(args.color) and not args.output,
-                    args.statistics)
+                    args.statistics, args.quiet)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:

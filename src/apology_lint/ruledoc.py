@@ -10,10 +10,13 @@ from __future__ import annotations
 import difflib
 import sys
 import textwrap
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from .errors import ApologyLintError
 from .models import DIMENSIONS, KINDS
-from .rulespec import RuleSpec
+from .resources import builtin_rules_dir
+from .rulespec import RuleSpec, load_rule_files, load_rule_packs
 
 _WIDTH = 88
 
@@ -23,15 +26,41 @@ def severities(rule: RuleSpec) -> str:
     return ", ".join(f"{kind}: {rule.severity[kind]}" for kind in KINDS if kind in rule.severity)
 
 
-def list_rules(rules: list[RuleSpec]) -> str:
-    rows = [("rule", "catalog", "dimension", "apology", "update", "resolution", "title")]
+def load_reference(packs: Iterable[Path]) -> tuple[list[RuleSpec], dict[str, str]]:
+    """The rules a lint with these rule packs runs, and the pack of each rule that comes
+    from one (rule id → the pack's folder, relative to the working folder when inside)."""
+    rules = load_rule_files(builtin_rules_dir())
+    origin: dict[str, str] = {}
+    for rule, pack in load_rule_packs(packs, {r.id for r in rules}):
+        rules.append(rule)
+        origin[rule.id] = _shown_path(pack)
+    return rules, origin
+
+
+def _shown_path(folder: Path) -> str:
+    try:
+        return folder.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(folder)
+
+
+def list_rules(rules: list[RuleSpec], packs: Mapping[str, str] | None = None) -> str:
+    """A table of the rules; with ``packs`` (rule id → pack), a column says where each
+    rule comes from."""
+    packs = packs or {}
+    head = ["rule", "catalog", "dimension", "apology", "update", "resolution"]
+    rows = [[*head, *(["from"] if packs else []), "title"]]
     for rule in sorted(rules, key=lambda r: r.id):
-        rows.append((rule.id, rule.catalog, rule.dimension,
-                     *(rule.severity.get(kind, "-") for kind in KINDS), rule.title))
-    widths = [max(len(row[i]) for row in rows) for i in range(6)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:6], widths, strict=True))
-             + "  " + row[6] for row in rows]
-    lines.append(f"\n{len(rules)} rules. Details: apology-lint --explain RULE")
+        source = [packs.get(rule.id, "built-in")] if packs else []
+        rows.append([rule.id, rule.catalog, rule.dimension,
+                     *(rule.severity.get(kind, "-") for kind in KINDS), *source, rule.title])
+    columns = len(rows[0]) - 1  # the title, last, is not padded
+    widths = [max(len(row[i]) for row in rows) for i in range(columns)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:columns], widths, strict=True))
+             + "  " + row[columns] for row in rows]
+    from_packs = (f" ({len(packs)} from rule packs: {', '.join(sorted(set(packs.values())))})"
+                  if packs else "")
+    lines.append(f"\n{len(rules)} rules{from_packs}. Details: apology-lint --explain RULE")
     return "\n".join(lines) + "\n"
 
 
@@ -48,9 +77,11 @@ def _para(text: str) -> str:
     return textwrap.fill(" ".join(text.split()), _WIDTH)
 
 
-def explain(rule: RuleSpec) -> str:
-    """A rule's page: what ``--explain`` prints and ``docs/rules/<id>.md`` holds."""
+def explain(rule: RuleSpec, pack: str | None = None) -> str:
+    """A rule's page: what ``--explain`` prints and ``docs/rules/<id>.md`` holds;
+    ``pack`` is the rule pack the rule comes from (``None``: built in)."""
     out = [f"# {rule.id} ({rule.catalog})", "", f"**{rule.title}**", "",
+           *([f"- rule pack: {pack}"] if pack else []),
            f"- dimension: {rule.dimension}", f"- severity: {severities(rule)}"]
     for variant, table in (("escalated", rule.severity_when.escalated),
                            ("downgraded", rule.severity_when.downgraded)):
@@ -99,11 +130,6 @@ def pages(rules: list[RuleSpec]) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m apology_lint.ruledoc FOLDER``: write the rule reference there."""
-    from pathlib import Path
-
-    from .resources import builtin_rules_dir
-    from .rulespec import load_rule_files
-
     folder = Path((argv if argv is not None else sys.argv[1:] or ["docs/rules"])[0])
     folder.mkdir(parents=True, exist_ok=True)
     generated = pages(load_rule_files(builtin_rules_dir()))

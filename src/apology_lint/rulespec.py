@@ -6,6 +6,7 @@ user's rule pack is reported as precisely as a bad value.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RuleError
 from .models import Dimension, Kind, Severity
+from .safe_yaml import load_yaml
 
 RULE_ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
@@ -152,6 +154,9 @@ class RuleSpec(_Spec):
     rationale: Rationale
     examples: Examples
     detectors: list[Detector] = Field(min_length=1)
+    # Rules that explain the same words better: when one of them fires inside this rule's
+    # span, this rule's finding is not reported (one phrase, one finding).
+    yields_to: list[str] = []
 
 
 # --- lexicons ----------------------------------------------------------------------
@@ -182,11 +187,12 @@ class ScoringSpec(_Spec):
     credits: dict[Kind, dict[Dimension, dict[str, int]]]
     gates: list[Gate]
     bands: dict[Literal["send-ready", "good", "needs work"], int]
+    # What each credit asks of the writer, in a few words, for "what would raise the
+    # score" in reports.
+    hints: dict[str, str]
 
 
 # --- loading -----------------------------------------------------------------------
-
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -203,8 +209,8 @@ def _describe(error: ValidationError) -> str:
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read one YAML file into ``model``; any problem raises ``RuleError`` naming it."""
     try:
-        # Safe loading (no Python objects), in C when libyaml is there.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        # Safe and bounded: plain data only, no alias bomb, no nesting past the stack.
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
@@ -224,12 +230,40 @@ SCORING_FILE = "scoring.yaml"
 
 def load_rule_files(folder: Path) -> list[RuleSpec]:
     """Every ``*.yaml`` in the folder is a rule, except the scoring weights."""
+    # A rule saved as .yml would otherwise be skipped without a word.
+    stray = sorted(folder.glob("*.yml"))
+    if stray:
+        raise RuleError(f"{stray[0]}: rule files end in .yaml; "
+                        f"rename it to {stray[0].stem}.yaml")
     paths = [p for p in sorted(folder.glob("*.yaml")) if p.name != SCORING_FILE]
     rules = [load_yaml_model(p, RuleSpec) for p in paths]
     for path, rule in zip(paths, rules, strict=True):
         if path.stem != rule.id:
-            raise RuleError(f"{path}: id: '{rule.id}' must match the file name '{path.stem}'")
+            raise RuleError(f"{path}: id: '{rule.id}' must match the file name "
+                            f"'{path.stem}'; rename the file to {rule.id}.yaml")
     return rules
+
+
+def load_rule_packs(packs: Iterable[Path], builtin: set[str]) -> list[tuple[RuleSpec, Path]]:
+    """Each rule pack's rules, with the folder each comes from (for ``--list-rules`` and
+    ``--explain``). A missing folder, or an id a built-in rule or another pack already
+    has, is an error naming the file."""
+    found: list[tuple[RuleSpec, Path]] = []
+    owner: dict[str, Path] = {}
+    for pack in packs:
+        if not pack.is_dir():
+            raise RuleError(f"{pack}: rule pack folder not found")
+        for rule in load_rule_files(pack):
+            where = pack / f"{rule.id}.yaml"
+            if rule.id in builtin:
+                raise RuleError(f"{where}: id: '{rule.id}' is a built-in rule; "
+                                "give your rule its own id")
+            if rule.id in owner:
+                raise RuleError(f"{where}: id: '{rule.id}' is also a rule of the pack "
+                                f"{owner[rule.id]}; give one of them another id")
+            owner[rule.id] = pack
+            found.append((rule, pack))
+    return found
 
 
 def load_lexicon_files(folder: Path) -> dict[str, LexiconSpec]:

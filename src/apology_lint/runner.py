@@ -7,20 +7,23 @@ prints except the progress line on a terminal.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from .config import Config, ConfigError, Finder, check_rule_ids
 from .engine import Linter
-from .errors import InputError, suggest
+from .errors import ApologyLintError, InputError, suggest
 from .files import Target, expand
 from .models import SEVERITY_RANK, Kind, MessageMeta, Report, Severity
 from .readers import Document, Syntax, read_document, syntax_for
+from .ruledoc import load_reference
 from .rulespec import RuleSpec
 from .sources import read_source
 
@@ -45,6 +48,9 @@ class Options:
     jobs: int | None = None  # None: one process per 300 files, up to the CPU count
     force_exclude: bool = False
     progress: bool = False
+    # The name standard input ("-") is reported as; its extension picks the syntax and
+    # its path the configuration, as if it were that file.
+    stdin_filename: str | None = None
 
 
 @dataclass
@@ -96,10 +102,10 @@ class _Linters:
         chosen = self.settings(config)
         key = tuple(repr(v) for v in chosen.values())
         if key not in self._cache:
-            kwargs = {k: v for k, v in chosen.items() if v is not None}
-            linter = Linter(**kwargs)  # type: ignore[arg-type]
-            # Ids are checked against the rules the linter loaded (packs included).
-            known = linter.known_rules
+            # Ids are checked before the linter is built, against every rule it loads
+            # (packs included): it rejects unknown ids too, but cannot name the file, the
+            # line or the flag they came from.
+            known = {rule.id for rule in load_reference(config.rule_pack_dirs())[0]}
             check_rule_ids(config, known)
             o = self.options
             for flag, ids in (("--select", o.select or []), ("--extend-select", o.extend_select),
@@ -109,7 +115,8 @@ class _Linters:
                     raise ConfigError(f"{flag}: unknown rule id '{unknown[0]}'"
                                       f"{suggest(unknown[0], known)}; "
                                       "apology-lint --list-rules lists them")
-            self._cache[key] = linter
+            kwargs = {k: v for k, v in chosen.items() if v is not None}
+            self._cache[key] = Linter(**kwargs)  # type: ignore[arg-type]
         return self._cache[key]
 
     def rules(self) -> list[RuleSpec]:
@@ -120,8 +127,13 @@ class _Linters:
         return sorted(seen.values(), key=lambda r: r.id)
 
 
+def _name(target: Target, options: Options) -> str:
+    """The path a file is reported as (standard input: ``--stdin-filename`` or "-")."""
+    return options.stdin_filename or "-" if target.path == "-" else target.path
+
+
 def _read(target: Target, options: Options) -> tuple[str, Document]:
-    syntax = options.syntax or syntax_for(target.path)
+    syntax = options.syntax or syntax_for(_name(target, options))
     source = read_source(target.path, latin1_fallback=syntax == "eml")
     return source.text, read_document(source.text, syntax, target.path)
 
@@ -138,7 +150,12 @@ def _lint_chunk(targets: list[Target], options: Options,
     errors: list[tuple[int, str]] = []
     groups: dict[int, tuple[Linter, Config, list[tuple[int, str, Document, Kind | None]]]] = {}
     for i, target in enumerate(targets):
-        config = finder.for_file(Path(target.path if target.path != "-" else "stdin"))
+        if target.error is not None:  # found while walking (a link out of the folder...)
+            errors.append((i, target.error))
+            tick()
+            continue
+        name = _name(target, options)
+        config = finder.for_file(Path(name if name != "-" else "stdin"))
         linter = linters.for_config(config)
         try:
             source, doc = _read(target, options)
@@ -146,8 +163,7 @@ def _lint_chunk(targets: list[Target], options: Options,
             errors.append((i, str(exc)))
             tick()
             continue
-        kind = options.kind or (config.kind_for(Path(target.path)) if target.path != "-"
-                                else None)
+        kind = options.kind or (config.kind_for(Path(name)) if name != "-" else None)
         groups.setdefault(id(linter), (linter, config, []))[2].append((i, source, doc, kind))
     for linter, config, items in groups.values():
         # Archives repeat messages word for word: each distinct text (read the same way,
@@ -159,10 +175,11 @@ def _lint_chunk(targets: list[Target], options: Options,
         jobs = ((items[n][2], items[n][3], None) for n in unique)
         linted = dict(zip(unique, linter.lint_documents(jobs, options.meta), strict=True))
         for i, source, doc, kind in items:
+            name = _name(targets[i], options)
             report = linted[first[(source, doc.syntax, doc.markup, kind)]].model_copy(
-                update={"path": targets[i].path})
+                update={"path": name})
             results.append((i, FileResult(
-                targets[i].path, source, report,
+                name, source, report,
                 options.fail_level or config.settings.fail_level,
                 options.min_score if options.min_score is not None
                 else config.settings.min_score)))
@@ -195,11 +212,72 @@ class _Progress:
 
 
 FILES_PER_WORKER = 300
-_ONE_DAY = 86_400.0  # a wait with a timeout lets Ctrl-C through to the parent
+
+_Outcome = tuple[list[tuple[int, FileResult]], list[tuple[int, str]], list[RuleSpec]]
 
 
-def _ignore_interrupts() -> None:
+def _worker(chunk: list[Target], options: Options, answer: Connection) -> None:
+    """A worker process: lint ``chunk`` and send the outcome back. It ignores Ctrl-C: the
+    parent handles it and terminates the workers, so an interrupted run stops at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        message: tuple[str, object] = ("done", _lint_chunk(chunk, options))
+    except ApologyLintError as exc:  # a configuration or pipeline error: the parent raises it
+        message = ("error", exc)
+    answer.send(message)
+    answer.close()
+
+
+def _died(process: multiprocessing.process.BaseProcess, lost: int, total: int) -> str:
+    process.join(5)  # it has closed its pipe: it is gone, or about to be
+    code = process.exitcode
+    if code is not None and code < 0:
+        how = f"killed by {signal.Signals(-code).name}, by hand or for lack of memory"
+    else:
+        how = "it stopped answering" if code is None else f"exit code {code}"
+    return (f"a --jobs worker process died ({how}), so {lost} of {total} files were not "
+            "linted; run again, with fewer --jobs if memory is short")
+
+
+def _lint_in_workers(chunks: list[list[Target]], options: Options, progress: _Progress
+                     ) -> tuple[dict[int, _Outcome], str | None]:
+    """Each chunk in a worker process of its own (each loads its own pipeline). Returns
+    the outcomes received, by chunk, and an error if a worker died (killed, or by the
+    out-of-memory killer): that is noticed at once, as the end of its pipe, and the run
+    stops there with the reports it has, instead of waiting for an answer that will
+    never come."""
+    context = multiprocessing.get_context()
+    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    outcomes: dict[int, _Outcome] = {}
+    try:
+        for chunk in chunks:
+            receiver, sender = context.Pipe(duplex=False)
+            worker = context.Process(target=_worker, args=(chunk, options, sender), daemon=True)
+            worker.start()
+            sender.close()  # only the worker holds its end now: the end closes when it dies
+            workers.append((worker, receiver))
+        waiting = {receiver: n for n, (_, receiver) in enumerate(workers)}
+        while waiting:
+            for ready in wait(list(waiting)):
+                n = waiting.pop(ready)  # type: ignore[call-overload]
+                try:
+                    status, value = workers[n][1].recv()
+                except (EOFError, OSError):
+                    lost = sum(len(chunk) for m, chunk in enumerate(chunks) if m not in outcomes)
+                    return outcomes, _died(workers[n][0], lost, sum(map(len, chunks)))
+                if status == "error":
+                    raise value
+                outcomes[n] = value
+                for _ in chunks[n]:
+                    progress.tick()
+        return outcomes, None
+    finally:  # done, a worker died, or Ctrl-C: no worker outlives the run
+        for process, receiver in workers:
+            if process.is_alive():
+                process.terminate()
+            receiver.close()
+        for process, _ in workers:
+            process.join()
 
 
 def run(options: Options) -> RunResult:
@@ -214,20 +292,14 @@ def run(options: Options) -> RunResult:
     if jobs == 1:
         outcomes = [_lint_chunk(targets, options, progress.tick, finder)]
     else:
-        # Each worker loads its own pipeline. Workers ignore Ctrl-C: the parent handles it
-        # and terminates them, so an interrupted run stops at once (exit 130).
         chunks = list(_chunks(targets, jobs))
-        with multiprocessing.get_context().Pool(jobs, initializer=_ignore_interrupts) as pool:
-            pending = [pool.apply_async(_lint_chunk, (chunk, options)) for chunk in chunks]
-            outcomes = []
-            offset = 0
-            for chunk, result in zip(chunks, pending, strict=True):
-                chunk_results, chunk_errors, chunk_rules = result.get(timeout=_ONE_DAY)
-                outcomes.append(([(i + offset, r) for i, r in chunk_results],
-                                 [(i + offset, e) for i, e in chunk_errors], chunk_rules))
-                offset += len(chunk)
-                for _ in chunk:
-                    progress.tick()
+        received, died = _lint_in_workers(chunks, options, progress)
+        offsets = list(itertools.accumulate(map(len, chunks), initial=0))
+        outcomes = [([(i + offsets[n], r) for i, r in results],
+                     [(i + offsets[n], e) for i, e in errors], rules)
+                    for n, (results, errors, rules) in sorted(received.items())]
+        if died is not None:
+            outcomes.append(([], [(len(targets), died)], []))
     progress.close()
     # Reports in path order, whatever the order of the arguments or the worker processes:
     # the same files give byte-identical output.

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from .annotate import Analysis
 from .elements import marks_for
 from .errors import RuleError, suggest
-from .models import DIMENSIONS, Band, Finding, Kind
+from .models import DIMENSIONS, Band, Finding, Kind, ScoreGain
 from .rulespec import SCORING_FILE, ScoringSpec
 
 _APPLIED = re.compile(
@@ -35,9 +35,12 @@ def check_credits(spec: ScoringSpec, parts: Iterable[str]) -> None:
                                     f"'{name}'{suggest(name, known)}; a credit is a part of "
                                     f"rules/parts/ or one of: "
                                     f"{', '.join(DERIVED_CREDITS)}")
+                if name != "base" and name not in spec.hints:
+                    raise RuleError(f"{SCORING_FILE}: credit '{name}' has no entry in hints "
+                                    "(what it asks of the writer, for reports)")
 
 
-def _present(a: Analysis, parts: Iterable[str]) -> set[str]:
+def present_credits(a: Analysis, parts: Iterable[str]) -> set[str]:
     """Which credit names the message earns."""
     lex = a.lex
     text = a.text
@@ -68,10 +71,8 @@ def _present(a: Analysis, parts: Iterable[str]) -> set[str]:
 
 
 def dimension_scores(
-    spec: ScoringSpec, kind: Kind, a: Analysis, findings: Iterable[Finding],
-    parts: Iterable[str],
+    spec: ScoringSpec, kind: Kind, present: set[str], findings: Iterable[Finding],
 ) -> dict[str, int]:
-    present = _present(a, parts)
     scores: dict[str, float] = {}
     for dim in DIMENSIONS:
         credits = spec.credits[kind][dim]
@@ -96,6 +97,34 @@ def overall(spec: ScoringSpec, kind: Kind, dims: dict[str, int],
                for f in findings):
             score = min(score, gate.cap)
     return score, band(spec, score)
+
+
+def score_gains(spec: ScoringSpec, kind: Kind, present: set[str], findings: list[Finding],
+                missing_rules: dict[str, set[str]]) -> list[ScoreGain]:
+    """What would raise the score, and by how much: each credit the message misses
+    (adding a part also clears the rules that report it missing, ``missing_rules``) and
+    each other rule's findings fixed (which may also lift a gate). Largest first; only
+    changes that add a point or more."""
+    dims = dimension_scores(spec, kind, present, findings)
+    now, _ = overall(spec, kind, dims, findings)
+    gains: list[ScoreGain] = []
+    missing = {name for credits in spec.credits[kind].values() for name in credits
+               if name != "base" and name not in present}
+    for name in sorted(missing):
+        rest = [f for f in findings if f.rule not in missing_rules.get(name, set())]
+        with_it = dimension_scores(spec, kind, present | {name}, rest)
+        points = overall(spec, kind, with_it, rest)[0] - now
+        if points > 0:
+            gains.append(ScoreGain(add=name, points=points, hint=spec.hints[name]))
+    cleared = set().union(*missing_rules.values())
+    for rule in sorted({f.rule for f in findings} - cleared):
+        rest = [f for f in findings if f.rule != rule]
+        points = overall(spec, kind, dimension_scores(spec, kind, present, rest), rest)[0] - now
+        if points > 0:
+            count = len(findings) - len(rest)
+            gains.append(ScoreGain(fix=rule, points=points,
+                                   hint=f"{count} finding{'s' if count > 1 else ''}"))
+    return sorted(gains, key=lambda g: (-g.points, g.add or g.fix or ""))
 
 
 def band(spec: ScoringSpec, score: int) -> Band:

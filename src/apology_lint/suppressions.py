@@ -15,22 +15,30 @@ suppressions stay honest.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
 from .errors import suggest
 from .models import KINDS, Kind
 
-# The comment forms of each syntax family; group 1 is the comment's body.
-_TEMPLATE_FORMS = {
-    "jinja": [r"\{#-?\s*(apology-lint:.*?)\s*-?#\}"],
-    "liquid": [r"\{%-?\s*comment\s*-?%\}\s*(apology-lint:.*?)\s*\{%-?\s*endcomment\s*-?%\}",
-               r"\{%-?\s*#\s*(apology-lint:.*?)\s*-?%\}"],
-    "handlebars": [r"\{\{~?!(?:--)?\s*(apology-lint:.*?)\s*(?:--)?~?\}\}"],
-    "mustache": [r"\{\{!\s*(apology-lint:.*?)\s*\}\}"],
+# The comment forms of each syntax family: what opens a comment up to its body
+# ("apology-lint: …"), and what closes it (the blanks before the closer are not body).
+_TEMPLATE_FORMS: dict[str, list[tuple[str, str]]] = {
+    "jinja": [(r"\{#-?\s*", r"-?#\}")],
+    "liquid": [(r"\{%-?\s*comment\s*-?%\}\s*", r"\{%-?\s*endcomment\s*-?%\}"),
+               (r"\{%-?\s*#\s*", r"-?%\}")],
+    "handlebars": [(r"\{\{~?!(?:--)?\s*", r"(?:--)?~?\}\}")],
+    "mustache": [(r"\{\{!\s*", r"\}\}")],
 }
-_HTML_FORM = r"<!--\s*(apology-lint:.*?)\s*-->"
-_LINE_FORM = r"^[ \t]*(?:#|//)?[ \t]*(apology-lint:[^\n]*?)[ \t]*\r?$"
+_HTML_FORM = (r"<!--\s*", r"-->")
+# A line of its own, in plain text and Markdown; group 1 is the body. The comment runs to
+# the end of its line (trailing blanks go when the body is read). Blanks only after a
+# comment marker, and no lazy body before optional blanks: either made a line of spaces
+# quadratic to read.
+_LINE_FORM = re.compile(r"^[ \t]*(?:(?:#|//)[ \t]*)?(apology-lint:[^\n]*)", re.MULTILINE)
+_PREFIX = "apology-lint:"
 
 _BODY = re.compile(r"apology-lint:\s*(?P<command>[a-z-]+)\s*(?:=\s*(?P<value>[^\"]*?))?"
                    r"\s*(?:\breason\s*=\s*\"(?P<reason>[^\"]*)\")?\s*", re.IGNORECASE)
@@ -67,35 +75,55 @@ class Directives:
     invalid: list[tuple[str, int, int]] = field(default_factory=list)
 
 
-def _forms(syntax: str, markup: str) -> list[str]:
+def _forms(syntax: str, markup: str) -> list[tuple[str, str]]:
     forms = list(_TEMPLATE_FORMS.get(syntax, []))
     if markup in ("html", "markdown") or syntax == "eml":
         forms.append(_HTML_FORM)
-    if markup in ("text", "markdown"):
-        forms.append(_LINE_FORM)
     return forms
 
 
-def _line_bounds(source: str, offset: int, skip: int) -> tuple[int, int]:
-    """The ``[start, end)`` of the line ``skip`` lines after the one holding ``offset``."""
-    start = source.rfind("\n", 0, offset) + 1
-    for _ in range(skip):
-        nxt = source.find("\n", start)
-        if nxt == -1:
-            return len(source), len(source)
-        start = nxt + 1
-    end = source.find("\n", start)
-    return start, len(source) if end == -1 else end + 1
+def _comments(source: str, opener: str, closer: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, body)`` of each comment ``opener`` + body + ``closer``: what
+    ``opener(apology-lint:.*?)\\s*closer`` (dot matching newlines) finds, read in one pass.
+    That pattern read to the end of the file from every opener with no closer after it."""
+    opens = re.compile(opener + "(?=" + _PREFIX + ")")
+    closes = re.compile(closer)
+    pos = 0
+    while (m := opens.search(source, pos)) is not None:
+        body = m.end()
+        close = closes.search(source, body + len(_PREFIX))
+        if close is None:
+            return  # no closer after this opener, so none after any later one
+        end = close.start()
+        while end > body + len(_PREFIX) and source[end - 1].isspace():
+            end -= 1
+        yield m.start(), close.end(), source[body:end]
+        pos = close.end()
+
+
+def _line_bounds(source: str, breaks: list[int], offset: int, skip: int) -> tuple[int, int]:
+    """The ``[start, end)`` of the line ``skip`` lines after the one holding ``offset``;
+    ``breaks``: where the newlines of ``source`` are (many directives on one long line
+    each searched back to its start)."""
+    i = bisect_left(breaks, offset) + skip  # the newline that ends the line wanted
+    if i > len(breaks):
+        return len(source), len(source)
+    start = breaks[i - 1] + 1 if i else 0
+    return start, breaks[i] + 1 if i < len(breaks) else len(source)
 
 
 def scan(source: str, syntax: str, markup: str, known_rules: set[str]) -> Directives:
     found: list[tuple[int, int, str]] = []
-    for form in _forms(syntax, markup):
-        for m in re.finditer(form, source, re.DOTALL | re.MULTILINE):
-            found.append((m.start(), m.end(), " ".join(m.group(1).split())))
+    for opener, closer in _forms(syntax, markup):
+        found += [(start, end, " ".join(body.split()))
+                  for start, end, body in _comments(source, opener, closer)]
+    if markup in ("text", "markdown"):
+        found += [(m.start(), m.end(), " ".join(m.group(1).split()))
+                  for m in _LINE_FORM.finditer(source)]
     found.sort()
     result = Directives()
     open_ranges: dict[str, tuple[int, int, int, str]] = {}
+    breaks: list[int] | None = None  # newline offsets, found when a directive needs them
     for start, end, body in found:
         parsed = _BODY.fullmatch(body)
         command = parsed.group("command").lower() if parsed else ""
@@ -135,7 +163,9 @@ def scan(source: str, syntax: str, markup: str, known_rules: set[str]) -> Direct
             if command == "disable-file":
                 r_start, r_end = 0, len(source)
             else:
-                r_start, r_end = _line_bounds(source, end - 1,
+                breaks = breaks if breaks is not None else [
+                    m.start() for m in re.finditer("\n", source)]
+                r_start, r_end = _line_bounds(source, breaks, end - 1,
                                               1 if command == "disable-next-line" else 0)
                 if command == "disable-line":
                     r_start = min(r_start, start)

@@ -262,16 +262,17 @@ _IF_CLAUSE = re.compile(
 _ANYONE_WHO = re.compile(
     r"\bto\s+(?:anyone|anybody|those(?:\s+of\s+you)?|any\s+(?:customers?|users?|clients?))"
     r"(?:\s+(?:who|that)\s+[^,.;!?]*)?", re.IGNORECASE)
+_FOR_ANYONE = re.compile(r"\s*\bfor\s+any(?:one|body)\b[^,.;!?]*", re.IGNORECASE)
 _HEDGED_HARM = re.compile(r"\s*\b(?:this|that|which|it)?\s*(?:may|might|could)\s+have\s+caused"
                           r"(?:\s+you)?", re.IGNORECASE)
 
 
 def _without_condition(sentence: str) -> str | None:
-    """"We apologize for any inconvenience this may have caused." → "We apologize for the
-    inconvenience." (the euphemism rule still asks for the real harm)."""
+    """"We apologize to anyone who was affected." → "We apologize to you."; "We are sorry
+    for anyone affected." → "We are sorry."; the harm it "may have caused" is dropped."""
     text = _IF_CLAUSE.sub("", sentence, count=1)
     text = _ANYONE_WHO.sub("to you", text, count=1)
-    text = re.sub(r"\bfor\s+any(?:one|body)?\b", "for the", text, count=1, flags=re.IGNORECASE)
+    text = _FOR_ANYONE.sub("", text, count=1)
     text = _HEDGED_HARM.sub("", text)
     if text == sentence:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from ..annotate import Analysis
@@ -23,7 +24,15 @@ def repeated_apology(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hi
     most = int(params.get("max", 2))
     window = int(params.get("window", 150))
     starts = [ap.start for ap in a.apologies]
-    positions = [len(_WORD.findall(a.text[:s])) for s in starts]
+    # An apology's position in words: the words before it, counted on from the apology
+    # before it (apologies are in text order). Counting the whole text before each one
+    # was quadratic in a message of many apologies.
+    positions: list[int] = []
+    words = previous = 0
+    for start in starts:
+        words += len(_WORD.findall(a.text, previous, start))
+        positions.append(words)
+        previous = start
     hits = []
     for i in range(most, len(starts)):
         if positions[i] - positions[i - most] <= window:
@@ -37,7 +46,40 @@ def repeated_apology(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hi
 
 # Capitals of two to six characters; a reference number ("HC-20931") is not an acronym.
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}s?\b(?!-?\d)")
-_URLISH = re.compile(r"\S*(?:://|www\.|@)\S*")
+# A whole non-space run holding "://", "www." or "@". Tried only where a run starts: tried
+# at every character, one long word without a marker was read to its end from each of them.
+_URLISH = re.compile(r"(?<!\S)\S*(?:://|www\.|@)\S*")
+
+
+class _Spans:
+    """Sorted, non-overlapping ``[start, end)`` ranges (regex matches): which one holds a
+    span is a binary search, not a scan of all of them for every candidate."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def holds(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start) - 1
+        return i >= 0 and end <= self.spans[i][1]
+
+
+class _Lines:
+    """Whether the line holding an offset is all capitals (a heading), worked out once per
+    line: a long line of many sentences was copied and read again for each of them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self.known: dict[int, bool] = {}
+
+    def heading(self, offset: int) -> bool:
+        i = bisect_left(self.breaks, offset)
+        start = self.breaks[i - 1] + 1 if i else 0
+        if start not in self.known:
+            end = self.breaks[i] if i < len(self.breaks) else len(self.text)
+            self.known[start] = not any(map(str.islower, self.text[start:end]))
+        return self.known[start]
 
 
 def _explained(text: str, start: int, end: int) -> bool:
@@ -58,14 +100,13 @@ def jargon(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """
     allow = a.lex.words("acronym_allowlist")
     terms = a.lex.regex("jargon_terms")
-    urls = [(m.start(), m.end()) for m in _URLISH.finditer(a.text)]
+    urls = _Spans([(m.start(), m.end()) for m in _URLISH.finditer(a.text)])
+    quoted = _Spans(a.quoted)
+    lines = _Lines(a.text)
     explained: set[str] = set()
     found: list[tuple[int, int, str]] = []
     for sent in a.sentences():
-        line_start = a.text.rfind("\n", 0, sent.start) + 1
-        line_end = a.text.find("\n", sent.start)
-        line = a.text[line_start: line_end if line_end != -1 else len(a.text)]
-        heading = not any(c.islower() for c in line)
+        heading = lines.heading(sent.start)
         candidates = [] if heading else [
             m for m in _ACRONYM.finditer(sent.text)
             if m.group(0).lower() not in allow and m.group(0).rstrip("s").lower() not in allow
@@ -74,7 +115,7 @@ def jargon(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
         for m in candidates:
             start, end = sent.start + m.start(), sent.start + m.end()
             key = m.group(0).lower()
-            if a.is_quoted(start, end) or any(u0 <= start < u1 for u0, u1 in urls):
+            if quoted.holds(start, end) or urls.holds(start, start + 1):
                 continue
             if _explained(a.text, start, end):
                 explained.add(key)

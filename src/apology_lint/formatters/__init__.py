@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..models import SEVERITY_RANK, RunReport, Summary, ToolInfo
+from ..models import SEVERITY_RANK, RunReport, ScoreGateFailure, Summary, ToolInfo
 
 if TYPE_CHECKING:
     from ..runner import RunResult
 
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "html")
+FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "html")
 
 
 def run_report(result: RunResult) -> RunReport:
@@ -25,6 +25,9 @@ def run_report(result: RunResult) -> RunReport:
             warnings=sum(r.count("warning") for r in reports),
             infos=sum(r.count("info") for r in reports),
             mean_score=round(sum(scores) / len(scores), 1) if scores else None,
+            below_min_score=[ScoreGateFailure(path=f.path, score=f.report.score,
+                                              min_score=f.min_score)
+                             for f in result.files if f.report.score < f.min_score],
         ),
     )
 
@@ -40,7 +43,10 @@ def statistics(result: RunResult) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def render(fmt: str, result: RunResult, colour: bool, stats: bool = False) -> str:
+def render(fmt: str, result: RunResult, colour: bool, stats: bool = False,
+           quiet: bool = False) -> str:
+    """The report in format ``fmt``. ``quiet`` leaves out the summaries of the text
+    formats (the findings only)."""
     from . import github, html, json_format, jsonl, junit, sarif, text
 
     if stats:
@@ -57,9 +63,9 @@ def render(fmt: str, result: RunResult, colour: bool, stats: bool = False) -> st
     if fmt == "junit":
         levels = {f.fail_level for f in result.files} or {"error"}
         return junit.render(report, min(levels, key=SEVERITY_RANK.__getitem__))
+    if fmt == "concise":
+        return text.render_concise(report, colour, quiet)
     sources = {f.path: f.source for f in result.files}
     if fmt == "html":
         return html.render(report, sources, result.rules)
-    if not report.files:
-        return ""
-    return text.render(report, sources, colour)
+    return text.render(report, sources, colour, quiet)

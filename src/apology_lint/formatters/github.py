@@ -27,13 +27,23 @@ def render(run: RunReport) -> str:
     lines = [f"::notice title={_property('apology-lint summary')}::"
              + _data(f"{s.files} files: {s.errors} errors, {s.warnings} warnings, "
                      f"{s.infos} info{lowest}")]
+    gates = {g.path: g for g in s.below_min_score}
     for report in run.files:
         path = _property(report.path or "-")
         for f in report.findings:
             sp = f.span
+            # Something missing from the whole message is an annotation on the file,
+            # not on a line that is not at fault.
+            where = "" if f.scope == "message" else (
+                f",line={sp.line},col={sp.column},endLine={sp.end_line},"
+                f"endColumn={sp.end_column}")
             lines.append(
-                f"::{_LEVEL[f.severity]} file={path},line={sp.line},col={sp.column},"
-                f"endLine={sp.end_line},endColumn={sp.end_column},"
+                f"::{_LEVEL[f.severity]} file={path}{where},"
                 f"title={_property('apology-lint ' + f.rule)}::"
                 + _data(f"{f.message}\nSuggestion: {f.suggestion}"))
+        gate = gates.get(report.path or "-")
+        if gate:
+            lines.append(f"::error file={path},title={_property('apology-lint min-score')}::"
+                         + _data(f"score {gate.score} is below the minimum score "
+                                 f"{gate.min_score}"))
     return "\n".join(lines) + "\n"

@@ -15,12 +15,18 @@ def render(run: RunReport, fail_level: str) -> str:
     threshold = SEVERITY_RANK[fail_level]
     suite = ET.Element("testsuite", name="apology-lint", tests=str(len(run.files)))
     failed = 0
+    gates = {g.path: g for g in run.summary.below_min_score}
     for report in run.files:
         path = report.path or "-"
         case = ET.SubElement(suite, "testcase", classname="apology-lint", name=path, file=path)
         below = []
+        gate = gates.get(path)
+        if gate:
+            ET.SubElement(case, "failure", type="min-score",
+                          message=f"{path}: score {gate.score} is below the minimum score "
+                                  f"{gate.min_score}")
         for f in report.findings:
-            where = f"{path}:{f.span.line}:{f.span.column}"
+            where = path if f.scope == "message" else f"{path}:{f.span.line}:{f.span.column}"
             if SEVERITY_RANK[f.severity] >= threshold:
                 failure = ET.SubElement(case, "failure", type=f.rule,
                                         message=f"{where} {f.severity} {f.rule}: {f.message}")

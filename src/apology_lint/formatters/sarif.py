@@ -19,7 +19,7 @@ _LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "
 
 def _uri(path: str | None) -> str:
     if not path or path == "-":
-        return "stdin"
+        return "-"  # standard input, named as everywhere else (--stdin-filename names it)
     p = Path(path)
     try:
         return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
@@ -43,8 +43,21 @@ def _rule(rule: RuleSpec) -> dict[str, object]:
     }
 
 
+# The minimum-score gate is reported as a result of its own rule, so code scanning shows
+# why the check failed.
+MIN_SCORE_RULE = {
+    "id": "min-score",
+    "name": "MinScore",
+    "shortDescription": {"text": "Score below the minimum"},
+    "fullDescription": {"text": "The message scores below the minimum score the run asks "
+                                "for (--min-score or min-score in the configuration)."},
+    "defaultConfiguration": {"level": "error"},
+}
+
+
 def render(run: RunReport, rules: list[RuleSpec]) -> str:
     index = {rule.id: i for i, rule in enumerate(rules)}
+    gates = {g.path: g for g in run.summary.below_min_score}
     results = []
     for report in run.files:
         for f in report.findings:
@@ -60,18 +73,30 @@ def render(run: RunReport, rules: list[RuleSpec]) -> str:
                                "charOffset": s.start, "charLength": s.end - s.start,
                                "snippet": {"text": f.text}},
                 }}],
-                "properties": {"kind": report.kind, "score": report.score},
+                # "message": something missing from the whole message; the region only
+                # anchors it to the file's first written line.
+                "properties": {"kind": report.kind, "score": report.score, "scope": f.scope},
             }
             if f.rule in index:
                 result["ruleIndex"] = index[f.rule]
             results.append(result)
+        gate = gates.get(report.path or "-")
+        if gate:
+            results.append({
+                "ruleId": "min-score", "ruleIndex": len(rules), "level": "error",
+                "message": {"text": f"score {gate.score} is below the minimum score "
+                                    f"{gate.min_score}"},
+                "locations": [{"physicalLocation": {"artifactLocation": {
+                    "uri": _uri(report.path), "uriBaseId": "%SRCROOT%"}}}],
+                "properties": {"kind": report.kind, "score": report.score},
+            })
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "apology-lint", "version": run.tool.version,
                                 "semanticVersion": run.tool.version,
-                                "rules": [_rule(r) for r in rules]}},
+                                "rules": [*(_rule(r) for r in rules), MIN_SCORE_RULE]}},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,

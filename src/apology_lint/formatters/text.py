@@ -1,12 +1,29 @@
-"""``--format text``: compiler-style findings, the underlined line, the suggestion, and a
-summary with score, band and the anatomy checklist. Colour only when asked for."""
+"""``--format text`` and ``--format concise``.
+
+text: compiler-style findings, each with the line it is on, the ``^^^`` under the words
+and the suggestion; then a summary per file: score and band, the anatomy checklist, what
+is missing from the message (findings about the whole message belong here, not on a
+line that is not at fault), what would raise the score, and the gate that failed.
+
+concise: one line per finding and one per file, as ruff's concise format.
+Colour only when asked for.
+"""
 
 from __future__ import annotations
 
-from ..models import ELEMENT_NAMES, Finding, Report, RunReport
+from ..models import (
+    ELEMENT_NAMES,
+    SEVERITY_RANK,
+    Finding,
+    Report,
+    RunReport,
+    ScoreGateFailure,
+)
+from .snippet import snippet
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1",
             "ok": "32", "missing": "31"}
+GAINS_SHOWN = 4  # the few changes worth most; --format json has them all
 
 
 class _Paint:
@@ -19,22 +36,38 @@ class _Paint:
         return f"\x1b[{_COLOURS[style]}m{text}\x1b[0m"
 
 
+def plural(n: int, word: str) -> str:
+    """"1 file", "2 files", "1 error", "0 info"."""
+    if word == "info":
+        return f"{n} info"
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _head(f: Finding, path: str, paint: _Paint) -> str:
+    """``path:line:col: severity rule message``; a finding about the whole message has
+    no line to point at: ``path: severity rule message``."""
+    where = f"{path}:{f.span.line}:{f.span.column}" if f.scope == "span" else path
+    return f"{where}: {paint(f.severity, f.severity)} {paint(f.rule, 'bold')} {f.message}"
+
+
 def _finding(f: Finding, path: str, source: str, paint: _Paint) -> list[str]:
     s = f.span
-    head = (f"{path}:{s.line}:{s.column}: {paint(f.severity, f.severity)} "
-            f"{paint(f.rule, 'bold')} {f.message}")
-    lines = [head]
-    line_text = source.split("\n")[s.line - 1] if source else ""
+    lines = source.split("\n") if source else []
+    line_text = lines[s.line - 1] if s.line <= len(lines) else ""
+    end = s.end_column - 1 if s.end_line == s.line else len(line_text)
+    shown = snippet(line_text, s.column - 1, end)
     gutter = f"{s.line:>5} | "
-    lines.append(paint(gutter, "dim") + line_text.rstrip("\r"))
-    width = (s.end_column - s.column) if s.end_line == s.line else len(line_text) - s.column + 1
-    lines.append(paint(" " * (len(gutter) - 2) + "| ", "dim") + " " * (s.column - 1)
-                 + paint("^" * max(width, 1), f.severity))
-    lines.append(paint(" " * (len(gutter) - 2) + "= ", "dim") + f"suggestion: {f.suggestion}")
-    return lines
+    pad = " " * (len(gutter) - 2)
+    return [
+        _head(f, path, paint),
+        paint(gutter, "dim") + shown.line,
+        paint(pad + "| ", "dim") + " " * shown.indent + paint("^" * shown.carets, f.severity),
+        paint(pad + "= ", "dim") + f"suggestion: {f.suggestion}",
+    ]
 
 
-def _summary(r: Report, path: str, paint: _Paint) -> list[str]:
+def _summary(r: Report, path: str, paint: _Paint,
+             gate: ScoreGateFailure | None) -> list[str]:
     present = set(r.elements.present())
 
     def mark(name: str) -> str:
@@ -45,31 +78,73 @@ def _summary(r: Report, path: str, paint: _Paint) -> list[str]:
     checks = "  ".join(f"{mark(name)} {name}" for name in ELEMENT_NAMES)
     if r.elements.conditional:
         checks += "   (~ only in some branches of the template)"
-    counts = f"{r.count('error')} errors, {r.count('warning')} warnings, {r.count('info')} info"
-    dims = "  ".join(f"{name} {value}" for name, value in r.dimensions.items())
+    counts = ", ".join(plural(r.count(s), s) for s in ("error", "warning", "info"))
     read_as = "" if r.syntax == "text" else f"{r.syntax}, "
     versions = f" · {r.variants} versions linted" if r.variants > 1 else ""
     hidden = f" · {r.suppressed} suppressed" if r.suppressed else ""
-    return [
+    out = [
         f"{paint(path, 'bold')}: {read_as}{r.kind} ({r.kind_source}) · score {r.score}/100"
         f" · {r.band} · {counts}{hidden}{versions}",
         f"  anatomy: {checks}",
-        f"  dimensions: {dims}",
     ]
+    missing = sorted((f for f in r.findings if f.scope == "message"),
+                     key=lambda f: -SEVERITY_RANK[f.severity])
+    if missing:
+        out.append("  missing from the message:")
+        for f in missing:
+            out.append(f"    {paint(f.severity, f.severity)} {paint(f.rule, 'bold')} {f.message}")
+            out.append(f"      {paint('suggestion:', 'dim')} {f.suggestion}")
+    if r.score_gains and r.band != "send-ready":
+        gains = [f"+{g.points} {g.add}: {g.hint}" if g.add else
+                 f"+{g.points} fix {g.fix} ({g.hint})" for g in r.score_gains[:GAINS_SHOWN]]
+        out.append("  to raise the score: " + "; ".join(gains))
+    if gate is not None:
+        out.append(f"  {paint('✗', 'missing')} score {gate.score} is below the minimum "
+                   f"score {gate.min_score} (min-score): this file fails the check")
+    out.append("  dimensions: " + "  ".join(f"{n} {v}" for n, v in r.dimensions.items()))
+    return out
 
 
-def render(run: RunReport, sources: dict[str, str], colour: bool) -> str:
+def _total(run: RunReport) -> str:
+    s = run.summary
+    counts = ", ".join(plural(n, w) for n, w in
+                       ((s.errors, "error"), (s.warnings, "warning"), (s.infos, "info")))
+    below = (f" · {plural(len(s.below_min_score), 'file')} below the minimum score"
+             if s.below_min_score else "")
+    return f"{plural(s.files, 'file')} · {counts} · mean score {s.mean_score}{below}"
+
+
+def render(run: RunReport, sources: dict[str, str], colour: bool, quiet: bool = False) -> str:
+    """``quiet``: the findings only, no summaries."""
     paint = _Paint(colour)
+    gates = {g.path: g for g in run.summary.below_min_score}
     out: list[str] = []
     for report in run.files:
         path = report.path or "-"
         for f in report.findings:
-            out += _finding(f, path, sources.get(path, ""), paint)
+            if f.scope == "span":
+                out += _finding(f, path, sources.get(path, ""), paint)
+                out.append("")
+        if not quiet:
+            out += _summary(report, path, paint, gates.get(path))
             out.append("")
-        out += _summary(report, path, paint)
-        out.append("")
-    if len(run.files) > 1:
-        s = run.summary
-        out.append(f"{s.files} files · {s.errors} errors, {s.warnings} warnings, "
-                   f"{s.infos} info · mean score {s.mean_score}")
-    return "\n".join(out).rstrip("\n") + "\n"
+    if len(run.files) > 1 and not quiet:
+        out.append(_total(run))
+    return "\n".join(out).rstrip("\n") + "\n" if out else ""
+
+
+def render_concise(run: RunReport, colour: bool, quiet: bool = False) -> str:
+    paint = _Paint(colour)
+    gates = {g.path: g for g in run.summary.below_min_score}
+    out: list[str] = []
+    for report in run.files:
+        path = report.path or "-"
+        out += [_head(f, path, paint) for f in report.findings]
+        if not quiet:
+            gate = gates.get(path)
+            failed = (f" · below the minimum score {gate.min_score}" if gate else "")
+            out.append(f"{path}: {report.kind} · score {report.score}/100 · {report.band}"
+                       f"{failed}")
+    if len(run.files) > 1 and not quiet:
+        out.append(_total(run))
+    return "\n".join(out) + "\n" if out else ""

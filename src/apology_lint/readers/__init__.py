@@ -2,8 +2,9 @@
 
 ``read_document`` picks readers from the syntax and stacks them: front matter, then the
 template (which yields one *variant* per set of branch choices), then the markup inside
-(HTML, Markdown), then email hygiene. Each step's offset map composes with the last, so
-every span in a variant's text maps to an exact range of the original file.
+(HTML, Markdown), then email hygiene, and last the characters no reader should pass on
+(``INVISIBLE``). Each step's offset map composes with the last, so every span in a
+variant's text maps to an exact range of the original file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .frontmatter import read_front_matter
 from .html import read_html
 from .layer import Layer, Problem
 from .markdown import read_markdown
-from .offsets import OffsetMap
+from .offsets import OffsetMap, TextBuilder
 from .plaintext import read_plain
 from .template import Variant, parse, variants
 
@@ -38,6 +39,20 @@ EXTENSIONS: dict[str, Syntax] = {
 }
 _LOOKS_LIKE_HTML = re.compile(r"<(?:html|body|p|div|br|table|span|a|h[1-6]|ul|li)\b",
                               re.IGNORECASE)
+
+# Invisible format characters, as the ranges of a regex character class. They are left
+# out of the text the rules match: a zero-width joiner inside "were made", or bidi
+# controls around it, would hide the words from every rule while a reader still sees
+# them. The offset map keeps spans exact, so a finding covers them in the file. In order:
+# soft hyphen, combining grapheme joiner, Arabic letter mark, Mongolian vowel separator,
+# zero-width space, non-joiner and joiner with the LRM and RLM marks, bidi embeddings and
+# overrides, word joiner and invisible operators, bidi isolates and deprecated format
+# characters, zero-width no-break space (a BOM inside the text), tag characters.
+INVISIBLE = ("\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+             "\u2066-\u206f\ufeff\U000e0000-\U000e007f")
+# A lone surrogate (text from a broken decoder or a library caller) cannot be parsed: it
+# becomes U+FFFD, one character for one.
+_UNPARSABLE = re.compile(f"[{INVISIBLE}]|[\ud800-\udfff]")
 
 
 @dataclass
@@ -88,13 +103,43 @@ def stack(outer: Layer, inner: Layer) -> Layer:
 
 def _read_markup(layer: Layer, markup: Markup) -> Layer:
     if markup == "html":
-        return stack(layer, read_html(layer.text))
+        return _visible(stack(layer, read_html(layer.text)))
     if markup == "markdown":
         layer = stack(layer, read_markdown(layer.text))
-    return stack(layer, read_plain(layer.text))
+    return _visible(stack(layer, read_plain(layer.text)))
+
+
+def _visible(layer: Layer) -> Layer:
+    """``layer`` without invisible characters, and lone surrogates replaced: the text
+    the rules match is the text a reader sees."""
+    if _UNPARSABLE.search(layer.text) is None:
+        return layer  # the usual case: nothing to do
+    builder = TextBuilder(layer.text)
+    cursor = 0
+    for m in _UNPARSABLE.finditer(layer.text):
+        builder.keep(cursor, m.start())
+        if "\ud800" <= m.group() <= "\udfff":
+            builder.put("\ufffd", m.start(), m.end())
+        cursor = m.end()
+    builder.keep(cursor, len(layer.text))
+    text, offsets = builder.build()
+    return stack(layer, Layer(text, offsets))
+
+
+def check_input(text: object, syntax: object = None) -> None:
+    """The library's arguments, checked before any reader runs, with a message that says
+    what to pass instead of a failure deep inside."""
+    if not isinstance(text, str):
+        got = type(text).__name__
+        hint = "; decode bytes first" if isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"lint() takes the message as str{hint} (got {got})")
+    if syntax is not None and syntax not in SYNTAXES:
+        raise ValueError(f"unknown syntax {syntax!r}; give one of {', '.join(SYNTAXES)}, "
+                         "or None to lint the text exactly as given")
 
 
 def read_document(source: str, syntax: Syntax, path: str | None = None) -> Document:
+    check_input(source, syntax)
     if syntax == "eml":
         body = read_eml(source)
         markup: Markup = "html" if body.html else "text"
@@ -119,6 +164,8 @@ def read_document(source: str, syntax: Syntax, path: str | None = None) -> Docum
 
 
 def plain_document(text: str) -> Document:
-    """A text linted exactly as given: no reader, no hygiene (the library's ``lint``)."""
-    layer = Layer(text, OffsetMap.identity(len(text)))
+    """A text linted exactly as given: no reader, no hygiene (the library's ``lint``);
+    only invisible characters are left out of what the rules match."""
+    check_input(text)
+    layer = _visible(Layer(text, OffsetMap.identity(len(text))))
     return Document(text, "text", "text", [Variant(layer, [])], raw=True)

@@ -29,11 +29,14 @@ from .offsets import TextBuilder
 _BLANK_LINE = re.compile(r"\r?\n(\r?\n)")
 # A header value runs over its continuation lines (those starting with space or tab).
 _SUBJECT = re.compile(r"^subject:(.*(?:\n[ \t].*)*)", re.I | re.M)
-_FOLD = re.compile(r"[ \t]*\r?\n[ \t]+")
+# Blanks before the line break are matched only from the first of them: tried from every
+# blank of a long run not followed by a fold, each attempt read the rest of the run again.
+_FOLD = re.compile(r"(?:(?<![ \t])[ \t]+)?\r?\n[ \t]+")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 _QP_HEX = re.compile(r"=([0-9A-Fa-f]{2})")
 _QP_SOFT_BREAK = re.compile(r"=[ \t]*(?:\r?\n|$)")
-_QP_TRAILING_SPACE = re.compile(r"[ \t]+(?=\r?\n|$)")
+_QP_BLANKS = re.compile(r"[ \t]+")
+_QP_LINE_END = re.compile(r"\r?\n|$")
 _B64_ALPHABET = frozenset(string.ascii_letters + string.digits + "+/=")
 _MAX_DEPTH = 20  # deeper multipart nesting is hostile input, not mail worth a stack overflow
 
@@ -111,7 +114,7 @@ def _add_subject(builder: TextBuilder, source: str, message: _Part) -> None:
 
 def _decode_words(value: str) -> str:
     try:
-        return str(make_header(decode_header(value)))
+        return _no_lone_surrogates(str(make_header(decode_header(value))))
     except (HeaderParseError, LookupError, UnicodeError, ValueError):
         return value  # a broken encoded-word is still better linted raw than dropped
 
@@ -203,36 +206,60 @@ class _Runs:
         self.text = ""
 
 
+# UTF-7 base64, inside a "+…" shift sequence: a UTF-7 decoder holds the whole sequence
+# until it ends and reads all it holds again at every byte, so these bytes are handed over
+# together with the byte that ends the sequence (the text and where it maps are the same).
+_UTF7_SHIFTED = frozenset(string.ascii_letters.encode() + string.digits.encode() + b"+/")
+
+
 def _decode(builder: TextBuilder, stream: Iterable[_Byte], charset: str) -> None:
     """Decode bytes one at a time, so each character maps to the bytes it came from."""
     decoder = codecs.getincrementaldecoder(charset)(errors="replace")
     runs = _Runs(builder)
     held, last_end = -1, 0  # held: source start of bytes not yet turned into text
+    waiting = bytearray()  # bytes the decoder gets with the next one (``_UTF7_SHIFTED``)
     for byte, start, end in stream:
         if byte < 0:  # an incomplete sequence before a verbatim character becomes U+FFFD
-            runs.add(_feed(decoder, b"", final=True), held if held >= 0 else last_end, last_end)
+            runs.add(_feed(decoder, bytes(waiting), final=True),
+                     held if held >= 0 else last_end, last_end)
             runs.flush()
             decoder.reset()
+            waiting.clear()
             builder.keep(start, end)
             held, last_end = -1, end
             continue
         held = start if held < 0 else held
-        text = _feed(decoder, bytes([byte]))
         last_end = end
+        if charset == "utf-7" and byte in _UTF7_SHIFTED and decoder.getstate()[0]:
+            waiting.append(byte)
+            continue
+        text = _feed(decoder, bytes(waiting) + bytes([byte]))
+        waiting.clear()
         if text:
             runs.add(text, held, end)
             # A bad sequence can end in a byte that starts the next character.
             held = start if decoder.getstate()[0] else -1
-    runs.add(_feed(decoder, b"", final=True), held if held >= 0 else last_end, last_end)
+    runs.add(_feed(decoder, bytes(waiting), final=True), held if held >= 0 else last_end,
+             last_end)
     runs.flush()
 
 
 def _feed(decoder: codecs.IncrementalDecoder, data: bytes, final: bool = False) -> str:
     try:
-        return decoder.decode(data, final)
+        return _no_lone_surrogates(decoder.decode(data, final))
     except UnicodeError:  # errors="replace" is not enough for UTF-16 without a BOM
         decoder.reset()
         return "\ufffd"
+
+
+# A surrogate code point alone: some decoders (UTF-7's "+2D0-") produce one even with
+# errors="replace", and no later step can encode it (spaCy fails on it).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_lone_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, one character for one."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _literal(char: str, i: int, charset: str) -> Iterator[_Byte]:
@@ -268,8 +295,16 @@ def _qp_bytes(source: str, start: int, end: int, charset: str) -> Iterator[_Byte
             yield int(m.group(1), 16), i, m.end()
         elif char == "=" and (m := _QP_SOFT_BREAK.match(source, i, end)):
             pass  # a soft line break joins two lines: it produces nothing
-        elif char in " \t" and (m := _QP_TRAILING_SPACE.match(source, i, end)):
-            pass  # RFC 2045: whitespace before a line break was added in transport
+        elif char in " \t":
+            # RFC 2045: blanks before a line break were added in transport; others are
+            # text. The run is read once: tried from each of its blanks in turn, a long
+            # run was read again from every one of them.
+            blanks = _QP_BLANKS.match(source, i, end)
+            assert blanks is not None
+            if not _QP_LINE_END.match(source, blanks.end(), end):
+                yield from ((ord(source[j]), j, j + 1) for j in range(i, blanks.end()))
+            i = blanks.end()
+            continue
         elif not char.isascii():
             yield from _literal(char, i, charset)
             i += 1

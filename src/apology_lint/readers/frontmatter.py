@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from reprlib import repr as short_repr  # a value quoted in a message stays one short line
 from typing import Any
 
 import yaml
 
 from ..models import KINDS
+from ..safe_yaml import load_yaml
 from .layer import Layer, Problem
 from .offsets import OffsetMap, TextBuilder
 
@@ -37,7 +39,7 @@ def read_front_matter(source: str) -> tuple[dict[str, Any], Layer]:
         return {}, layer
 
     try:
-        data = yaml.safe_load(match.group(1))
+        data = load_yaml(match.group(1))  # bounded: the file may come from anyone
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -47,7 +49,8 @@ def read_front_matter(source: str) -> tuple[dict[str, Any], Layer]:
     settings: dict[str, Any] = {}
     if "kind" in data:
         if data["kind"] not in KINDS:
-            return problem(f"kind must be one of {', '.join(KINDS)}, not {data['kind']!r}")
+            return problem(f"kind must be one of {', '.join(KINDS)}, "
+                           f"not {short_repr(data['kind'])}")
         settings["kind"] = data["kind"]
     for key in _TIME_KEYS:
         value = data.get(key)
@@ -57,8 +60,8 @@ def read_front_matter(source: str) -> tuple[dict[str, Any], Layer]:
             try:
                 value = datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
-                return problem(f"{key} is not an ISO 8601 time: {value!r}")
+                return problem(f"{key} is not an ISO 8601 time: {short_repr(value)}")
         if not isinstance(value, datetime):
-            return problem(f"{key} is not an ISO 8601 time: {value!r}")
+            return problem(f"{key} is not an ISO 8601 time: {short_repr(value)}")
         settings[key] = value
     return settings, layer

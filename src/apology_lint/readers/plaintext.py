@@ -16,7 +16,9 @@ import re
 from .layer import Layer
 from .offsets import TextBuilder
 
-_DIRECTIVE_LINE = re.compile(r"[ \t]*(?:#|//)?[ \t]*apology-lint:.*", re.IGNORECASE)
+# The blanks after a comment marker are matched only after one: written as two optional
+# runs of blanks side by side, a line of spaces was split between them every possible way.
+_DIRECTIVE_LINE = re.compile(r"[ \t]*(?:(?:#|//)[ \t]*)?apology-lint:.*", re.IGNORECASE)
 _QUOTED_LINE = re.compile(r"[ \t]*>")
 _REPLY_HEADER = re.compile(
     r"^[ \t]*(?:On\s[^\n]{0,200}?(?:\n[^\n]{0,200}?)?\swrote:[ \t]*\r?$"

@@ -33,8 +33,15 @@ FAMILY: dict[str, Family] = {
 }
 MAX_VARIANTS = 32
 
-_JINJA_TOKEN = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}|\{[#%{]", re.DOTALL)
-_HBS_TOKEN = re.compile(r"\{\{!--.*?--\}\}|\{\{\{.*?\}\}\}|\{\{.*?\}\}|\{\{", re.DOTALL)
+# Where a tag starts, and what may close it, tried in this order: the first closer after
+# the opener ends the tag, else the two-character opener is an unclosed tag. (As one lazy
+# pattern, every opener without a closer read the rest of the file.)
+_OPENER: dict[Family, re.Pattern[str]] = {"jinja": re.compile(r"\{[#%{]"),
+                                          "handlebars": re.compile(r"\{\{")}
+_CLOSERS: dict[Family, list[tuple[str, str]]] = {
+    "jinja": [("{#", "#}"), ("{%", "%}"), ("{{", "}}")],
+    "handlebars": [("{{!--", "--}}"), ("{{{", "}}}"), ("{{", "}}")],
+}
 _WORD = re.compile(r"[A-Za-z_][\w-]*")
 _RAW_END = re.compile(r"\{%-?\s*end(raw|comment|verbatim)\s*-?%\}")
 
@@ -68,6 +75,7 @@ class Block:
     conditional: bool
     arms: list[Arm]
     has_default: bool = False  # an else arm exists, so some arm is always taken
+    inverted: bool = False  # a Mustache/Handlebars inverted section ({{^x}})
 
     def choices(self) -> int:
         return len(self.arms) + (0 if self.has_default or not self.conditional else 1)
@@ -153,63 +161,110 @@ def _first_word(text: str) -> str:
     return m.group(0) if m else ""
 
 
+class _Closers:
+    """The first ``closer`` at or after an offset. Whether there is one at all is known
+    from its last occurrence, so an opener with none after it costs nothing; a search that
+    finds one stops at the end of the tag it closes."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.last: dict[str, int] = {}
+
+    def find(self, closer: str, pos: int) -> int:
+        if closer not in self.last:
+            self.last[closer] = self.source.rfind(closer)
+        return self.source.find(closer, pos) if self.last[closer] >= pos else -1
+
+
+def _tag_end(source: str, start: int, family: Family, closers: _Closers) -> int:
+    """Where the tag whose opener is at ``start`` ends: after its closer, or after the
+    two-character opener when it is never closed."""
+    for opener, closer in _CLOSERS[family]:
+        if source.startswith(opener, start):
+            found = closers.find(closer, start + len(opener))
+            if found != -1:
+                return found + len(closer)
+    return start + 2
+
+
 def _tags(source: str, family: Family) -> tuple[list[_Tag], list[Problem]]:
     tags: list[_Tag] = []
     problems: list[Problem] = []
-    pattern = _JINJA_TOKEN if family == "jinja" else _HBS_TOKEN
+    opens = _OPENER[family]
     classify = _classify_jinja if family == "jinja" else _classify_handlebars
+    closers = _Closers(source)
+    no_raw_end = len(source) + 1  # from here on no end of a raw block follows
     pos = 0
-    while (m := pattern.search(source, pos)) is not None:
-        token = m.group(0)
+    while (m := opens.search(source, pos)) is not None:
+        start = m.start()
+        end = _tag_end(source, start, family, closers)
+        token = source[start:end]
         if len(token) <= 3 and not token.endswith(("}}", "%}", "#}")):
-            line_end = source.find("\n", m.start())
+            line_end = source.find("\n", start)
             line_end = len(source) if line_end == -1 else line_end
             closer = {"{{": "}}", "{%": "%}", "{#": "#}"}.get(token[:2], "}}")
             problems.append(Problem(f"unclosed tag: '{token[:2]}' without '{closer}'",
-                                    m.start(), m.end()))
+                                    start, end))
             # Treat the rest of the line as the broken tag and go on with the next line.
-            tags.append(_Tag(m.start(), line_end, "drop", "", source[m.start():line_end]))
+            tags.append(_Tag(start, line_end, "drop", "", source[start:line_end]))
             pos = line_end
             continue
         kind, name = classify(token)
         if name == "=" and family == "handlebars":
             problems.append(Problem("custom delimiters ({{=<% %>=}}) are not supported; "
                                     "the rest of the file is read with {{ }}",
-                                    m.start(), m.end()))
+                                    start, end))
         if kind == "raw":
-            end_match = _RAW_END.search(source, m.end())
+            end_match = _RAW_END.search(source, end) if end < no_raw_end else None
             if end_match is None:
-                problems.append(Problem(f"'{{% {name} %}}' is never closed", m.start(), m.end()))
-                tags.append(_Tag(m.start(), m.end(), "drop", name, token))
-                pos = m.end()
+                no_raw_end = min(no_raw_end, end)  # so later raw blocks need not look
+                problems.append(Problem(f"'{{% {name} %}}' is never closed", start, end))
+                tags.append(_Tag(start, end, "drop", name, token))
+                pos = end
                 continue
-            tags.append(_Tag(m.start(), m.end(), "drop", name, token))
+            tags.append(_Tag(start, end, "drop", name, token))
             if name != "comment":
-                tags.append(_Tag(m.end(), end_match.start(), "raw", name, ""))
-            tags.append(_Tag(end_match.start() if name != "comment" else m.end(),
+                tags.append(_Tag(end, end_match.start(), "raw", name, ""))
+            tags.append(_Tag(end_match.start() if name != "comment" else end,
                              end_match.end(), "drop", "end" + name, end_match.group(0)))
             pos = end_match.end()
             continue
-        tags.append(_Tag(m.start(), m.end(), kind, name, token))  # type: ignore[arg-type]
-        pos = m.end()
+        tags.append(_Tag(start, end, kind, name, token))  # type: ignore[arg-type]
+        pos = end
     return tags, problems
 
 
 # --- the block tree -------------------------------------------------------------------
 
 
+_BLANKS_TO_LINE_END = re.compile(r"[^\S\n]*(?:\n|\Z)")
+
+
 def _standalone(source: str, start: int, end: int) -> tuple[int, int]:
-    """A tag alone on its line removes the whole line, newline included."""
-    line_start = source.rfind("\n", 0, start) + 1
-    line_end = source.find("\n", end)
-    line_end = len(source) if line_end == -1 else line_end
-    if source[line_start:start].strip() or source[end:line_end].strip():
+    """A tag alone on its line removes the whole line, newline included. Only the blanks
+    around the tag are read: reading its whole line for each tag on it made a long line
+    of tags quadratic."""
+    line_start = start
+    while line_start and source[line_start - 1] != "\n" and source[line_start - 1].isspace():
+        line_start -= 1
+    after = _BLANKS_TO_LINE_END.match(source, end)
+    if (line_start and source[line_start - 1] != "\n") or after is None:
         return start, end
-    return line_start, min(line_end + 1, len(source))
+    return line_start, after.end()
 
 
-def _line(source: str, offset: int) -> int:
-    return source.count("\n", 0, offset) + 1
+class _LineNumbers:
+    """Line numbers of offsets that only grow, each counted on from the last one."""
+
+    def __init__(self, source: str) -> None:
+        self.source, self.offset, self.line = source, 0, 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.source.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _short(tag: str) -> str:
@@ -217,9 +272,26 @@ def _short(tag: str) -> str:
     return tag if len(tag) <= 40 else tag[:37] + "…"
 
 
+def _else_of(nodes: list[Node], name: str, source: str) -> Block | None:
+    """The section an inverted section on the same key right after it completes (or the
+    inverted section a section completes), if ``name`` opens one: nothing but blank text
+    between them."""
+    inverted = name.startswith("^")
+    for node in reversed(nodes):
+        if isinstance(node, Removed) or (isinstance(node, tuple)
+                                         and not source[node[0]:node[1]].strip()):
+            continue
+        if (isinstance(node, Block) and node.name == name.lstrip("^")
+                and node.inverted != inverted and len(node.arms) == 1):
+            return node
+        return None
+    return None
+
+
 def parse(source: str, syntax: str) -> tuple[list[Node], list[Problem]]:
     family = FAMILY[syntax]
     tags, problems = _tags(source, family)
+    lines = _LineNumbers(source)
     root: list[Node] = []
     stack: list[Block] = []
 
@@ -242,11 +314,20 @@ def parse(source: str, syntax: str) -> tuple[list[Node], list[Problem]]:
         elif tag.kind == "output":
             current().append(Output(tag.start, tag.end, tag.text))
         elif tag.kind == "open":
+            partner = _else_of(current(), tag.name, source)
+            if partner is not None:
+                # {{#x}}…{{/x}}{{^x}}…{{/x}}: the inverted section is the section's else
+                # (and the other way round), so exactly one of the two is shown.
+                partner.arms.append(Arm(_short(tag.text)))
+                partner.conditional = partner.has_default = True
+                stack.append(partner)
+                continue
             conditional = (tag.name in _CONDITIONAL if family == "jinja"
                            else tag.name in _HBS_CONDITIONAL or tag.name.startswith("^")
                            or (syntax == "mustache"))
-            block = Block(tag.name.lstrip("^"), tag.start, tag.end, _line(source, tag.start),
-                          conditional, [Arm(_short(tag.text))])
+            block = Block(tag.name.lstrip("^"), tag.start, tag.end, lines.at(tag.start),
+                          conditional, [Arm(_short(tag.text))],
+                          inverted=tag.name.startswith("^"))
             current().append(block)
             stack.append(block)
         elif tag.kind == "arm":
@@ -325,37 +406,56 @@ def stand_in(expression: str) -> str:
 # --- variants -------------------------------------------------------------------------
 
 
-def _arms_to_cover(nodes: list[Node]) -> list[tuple[Block, int]]:
-    found: list[tuple[Block, int]] = []
-    for node in nodes:
-        if isinstance(node, Block):
-            for i, arm in enumerate(node.arms):
-                if node.conditional:
-                    found.append((node, i))
-                found += _arms_to_cover(arm.nodes)
-            if node.conditional and not node.has_default:
-                found.append((node, len(node.arms)))
+def _blocks(nodes: list[Node]) -> list[Block]:
+    """Every block in ``nodes`` and in their arms, parents before their children. Walked
+    with a list, not recursion: a template may nest deeper than Python's stack allows."""
+    found: list[Block] = []
+    pending = [n for n in reversed(nodes) if isinstance(n, Block)]
+    while pending:
+        block = pending.pop()
+        found.append(block)
+        for arm in reversed(block.arms):
+            pending += [n for n in reversed(arm.nodes) if isinstance(n, Block)]
     return found
+
+
+def _arms_to_cover(nodes: list[Node]) -> set[tuple[int, int]]:
+    """``(id(block), arm)`` of every arm of every conditional block, and of the empty arm
+    of one without an else."""
+    return {(id(block), arm) for block in _blocks(nodes) if block.conditional
+            for arm in range(block.choices())}
 
 
 class _VariantWriter:
     """Writes one variant, choosing at each conditional block the arm that covers the
     most arms not linted yet (ties: the first arm, so variant one is the usual path)."""
 
-    def __init__(self, source: str, todo: set[tuple[int, int]]) -> None:
+    def __init__(self, source: str, nodes: list[Node], todo: set[tuple[int, int]]) -> None:
         self.builder = TextBuilder(source)
         self.branches: list[str] = []
         self.todo = todo
+        # The arms not linted yet inside each block, itself included, counted once per
+        # variant, children first (counting them afresh at every choice was cubic in the
+        # depth of nested blocks). A block's count cannot change before it is chosen:
+        # only choices inside it discard its arms.
+        self.inside: dict[int, int] = {}
+        for block in reversed(_blocks(nodes)):
+            self.inside[id(block)] = sum(
+                (id(block), arm) in todo for arm in range(len(block.arms) + 1)) + sum(
+                self.inside[id(n)] for arm in block.arms for n in arm.nodes
+                if isinstance(n, Block))
 
     def _uncovered(self, block: Block, arm: int) -> int:
         count = int((id(block), arm) in self.todo)
         if arm < len(block.arms):
-            count += sum(1 for b, a in _arms_to_cover(block.arms[arm].nodes)
-                         if (id(b), a) in self.todo)
+            count += sum(self.inside[id(n)] for n in block.arms[arm].nodes
+                         if isinstance(n, Block))
         return count
 
-    def emit(self, items: list[Node]) -> None:
-        for node in items:
+    def emit(self, nodes: list[Node]) -> None:
+        pending = list(reversed(nodes))  # a stack, not recursion, as in ``_blocks``
+        while pending:
+            node = pending.pop()
             if isinstance(node, tuple):
                 self.builder.keep(*node)
             elif isinstance(node, Output):
@@ -364,12 +464,14 @@ class _VariantWriter:
                 # A masked space: the sentence reads on, but a finding stops here.
                 self.builder.put(" ", node.start, node.end, mask=True)
             elif not node.conditional:
-                for arm in node.arms:
-                    self.emit(arm.nodes)
+                for arm in reversed(node.arms):
+                    pending += reversed(arm.nodes)
             else:
-                self._choose(node)
+                choice = self._choose(node)
+                if choice < len(node.arms):
+                    pending += reversed(node.arms[choice].nodes)
 
-    def _choose(self, block: Block) -> None:
+    def _choose(self, block: Block) -> int:
         choice = max(range(block.choices()), key=lambda i: (self._uncovered(block, i), -i))
         self.todo.discard((id(block), choice))
         opening = f"{block.arms[0].label} (line {block.line})"
@@ -379,16 +481,15 @@ class _VariantWriter:
             self.branches.append(f"{opening} → {block.arms[choice].label}")
         else:
             self.branches.append(f"{opening} → none of its branches")
-        if choice < len(block.arms):
-            self.emit(block.arms[choice].nodes)
+        return choice
 
 
 def variants(source: str, nodes: list[Node]) -> list[Variant]:
     """Messages the template can produce, together covering every arm of every block."""
-    todo = {(id(block), arm) for block, arm in _arms_to_cover(nodes)}
+    todo = _arms_to_cover(nodes)
     result: list[Variant] = []
     while True:
-        writer = _VariantWriter(source, todo)
+        writer = _VariantWriter(source, nodes, todo)
         writer.emit(nodes)
         text, offsets = writer.builder.build()
         result.append(Variant(Layer(text, offsets), writer.branches))

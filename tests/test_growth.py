@@ -1,0 +1,233 @@
+"""Hostile input: no reader, regex or detector takes more than linear time.
+
+A pull request is hostile input: the text it brings may be made to hang the check. Each
+case here plays the attacker: it builds an input that once made a part of the linter
+quadratic (or worse), at size n and 2n, and times that part; linear work about doubles,
+quadratic work quadruples. A part is called directly where a whole lint of that input
+took minutes before it was fixed, and a whole lint is timed where it is quick.
+
+The machine is noisy, so only the ratio counts, each size is timed as the best of three
+runs, and each run repeats the work until it takes some tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from apology_lint import Linter
+from apology_lint.annotate import _QUOTED, Analysis, Apology, Sent, _apologies, _sentences
+from apology_lint.annotate import annotate as annotate_text
+from apology_lint.detectors.tone import jargon, repeated_apology
+from apology_lint.engine import _chunks
+from apology_lint.parts_model import join_docs
+from apology_lint.readers import read_document
+from apology_lint.suppressions import scan
+
+RATIO = 2.5  # 2n may take at most this many times as long as n
+RULES = {"jargon", "vague-timeline"}
+
+Work = Callable[[], object]
+
+
+def timed(work: Work, repeat: int) -> float:
+    gc.collect()
+    gc.disable()  # a collection is not the work being measured
+    try:
+        start = time.perf_counter()
+        for _ in range(repeat):
+            work()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
+
+
+def assert_linear(make: Callable[[int], Work], n: int, repeat: int = 1) -> None:
+    """``make(size)`` builds the input and returns the work to time on it. The sizes are
+    timed in turn (so a busy moment slows both), best of three; when that says the work
+    grows too fast, three more runs are taken, as another process may have got in the
+    way: work that really grows faster does not speed up."""
+    small, large = make(n), make(2 * n)
+    small()  # the first call loads and compiles what later calls reuse
+    t_small = t_large = float("inf")
+    for _ in range(2):
+        for _ in range(3):
+            t_small = min(t_small, timed(small, repeat))
+            t_large = min(t_large, timed(large, repeat))
+        if t_large / t_small <= RATIO:
+            return
+    raise AssertionError(f"n={n}: {t_small * 1000:.0f} ms; 2n: {t_large * 1000:.0f} ms "
+                         f"({t_large / t_small:.1f}x)")
+
+
+# --- readers ---------------------------------------------------------------------------
+
+
+def reading(syntax: str, source: Callable[[int], str]) -> Callable[[int], Work]:
+    def make(n: int) -> Work:
+        text = source(n)
+        return lambda: read_document(text, syntax)  # type: ignore[arg-type]
+    return make
+
+
+def scanning(syntax: str, markup: str, source: Callable[[int], str]) -> Callable[[int], Work]:
+    def make(n: int) -> Work:
+        text = source(n)
+        return lambda: scan(text, syntax, markup, RULES)
+    return make
+
+
+def eml(subject: str, body: str) -> str:
+    return (f"From: support@example.com\nSubject: {subject}\n"
+            "Content-Type: text/plain; charset=utf-8\n"
+            f"Content-Transfer-Encoding: quoted-printable\n\n{body}\n")
+
+
+def nested(open_tag: str, close_tag: str) -> Callable[[int], str]:
+    return lambda n: (open_tag + "We are sorry.\n") * n + (close_tag + "\n") * n
+
+
+READERS: dict[str, tuple[Callable[[int], Work], int, int]] = {
+    # id: (make, n, repeat)
+    "text: a line of spaces": (reading("text", lambda n: " " * n + "x\n"), 200_000, 1),
+    "markdown: [ repeated": (reading("markdown", lambda n: "[" * n), 50_000, 1),
+    "markdown: ![ repeated": (reading("markdown", lambda n: "![" * (n // 2)), 50_000, 1),
+    "markdown: <https:// repeated": (
+        reading("markdown", lambda n: "<https://a" * (n // 10)), 200_000, 1),
+    "markdown: a run of backticks": (  # not at the start of a line: not a code fence
+        reading("markdown", lambda n: "x " + "`" * n + " x\n"), 100_000, 50),
+    "markdown: spaces before a word": (  # after a line of text: not a code block
+        reading("markdown", lambda n: "Text\n" + " " * n + "x\n"), 200_000, 1),
+    "html: '<a ' repeated": (reading("html", lambda n: "<a " * (n // 3)), 100_000, 1),
+    "html: unclosed quotes in tags": (
+        reading("html", lambda n: '<a b="' * (n // 6)), 60_000, 1),
+    "html: '<!' repeated": (reading("html", lambda n: "<!x " * (n // 4)), 30_000, 1),
+    "eml: blanks in a quoted-printable body": (
+        reading("eml", lambda n: eml("Sorry", "a" + " " * n + "b")), 10_000, 1),
+    "eml: a long UTF-7 shift sequence": (
+        reading("eml", lambda n: eml("Sorry", "+" + "A" * n + "-").replace(
+            "utf-8", "utf-7")), 100_000, 1),
+    "eml: blanks in the subject": (
+        reading("eml", lambda n: eml("a" + " " * n + "b", "We are sorry.")), 200_000, 1),
+    "jinja: nested ifs": (reading("jinja", nested("{% if a %}", "{% endif %}")), 100, 1),
+    "jinja: unclosed tags": (reading("jinja", lambda n: "{#\n" * (n // 3)), 15_000, 1),
+    "jinja: unclosed raw blocks": (
+        reading("jinja", lambda n: "{% raw %}\n" * (n // 10)), 30_000, 1),
+    "jinja: tags on one long line": (
+        reading("jinja", lambda n: ("{% if a %}" + "x" * 500 + "{% endif %} ") * (n // 522)),
+        250_000, 1),
+    "liquid: unclosed comments": (
+        reading("liquid", lambda n: "{% comment %}\n" * (n // 14)), 30_000, 1),
+    "handlebars: nested sections": (
+        reading("handlebars", nested("{{#if a}}", "{{/if}}")), 100, 1),
+    "handlebars: unclosed tags": (
+        reading("handlebars", lambda n: "{{\n" * (n // 3)), 15_000, 1),
+    "mustache: unclosed triple braces": (
+        reading("mustache", lambda n: "{{{\n" * (n // 4)), 15_000, 1),
+    # Comments addressed to the linter, read in every syntax.
+    "suppressions: a line of spaces": (
+        scanning("text", "text", lambda n: " " * n + "x\n"), 200_000, 4),
+    "suppressions: blanks after a directive": (
+        scanning("text", "text", lambda n: "apology-lint: disable=jargon" + " " * n + "x"),
+        200_000, 20),
+    "suppressions: unclosed comments": (
+        scanning("jinja", "text", lambda n: "{# apology-lint: disable=jargon\n" * (n // 32)),
+        30_000, 100),
+    "suppressions: directives on one long line": (
+        scanning("jinja", "text",
+                 lambda n: "{# apology-lint: disable-line=jargon #} " * (n // 40)),
+        200_000, 1),
+}
+
+
+@pytest.mark.parametrize("case", list(READERS))
+def test_readers_grow_linearly(case: str) -> None:
+    make, n, repeat = READERS[case]
+    assert_linear(make, n, repeat)
+
+
+# --- detectors -------------------------------------------------------------------------
+
+
+@dataclass
+class _Message:
+    """The parts of ``Analysis`` the apology counter reads."""
+
+    text: str
+    apologies: list[Apology]
+
+
+def test_repeated_apology_grows_linearly() -> None:
+    """The words before each apology were counted from the top of the message."""
+    unit = "We are sorry. " + "The export failed again. " * 10
+
+    def make(n: int) -> Work:
+        text = unit * (n // len(unit))
+        apologies = [Apology(i, i + 12, 0, "none") for i in range(0, len(text), len(unit))]
+        message = _Message(text, apologies)
+        return lambda: repeated_apology(message, "apology", {})  # type: ignore[arg-type]
+    assert_linear(make, 400_000)
+
+
+def analysis(linter: Linter, text: str, sentence: str) -> Analysis:
+    """An analysis whose sentences are ``sentence`` cut from ``text`` (no parse)."""
+    sents: list[Sent] = []
+    start = 0
+    while start < len(text):
+        end = text.find(sentence, start + 1)
+        end = len(text) if end == -1 else end
+        sents.append(Sent(len(sents), start, end, text[start:end], None, False))
+        start = end
+    return Analysis(text=text, doc=None, lex=linter.lexicons, sents=sents, quoted=[])
+
+
+@pytest.mark.parametrize("unit", ["SORRY ABOUT BGP. ", "a"], ids=["a capitals line", "a word"])
+def test_jargon_grows_linearly(linter: Linter, unit: str) -> None:
+    def make(n: int) -> Work:
+        a = analysis(linter, unit * (n // len(unit)), unit if unit != "a" else "\0")
+        return lambda: jargon(a, "apology", {})
+    assert_linear(make, 100_000)
+
+
+def test_apologies_in_one_sentence_grow_linearly(linter: Linter) -> None:
+    """Quoted apologies in one long sentence: each was checked against the whole
+    sentence (negation, pivot, condition, head token)."""
+    def make(n: int) -> Work:
+        text = '"I am sorry" we are sorry ' * (n // 26)
+        doc = linter.nlp(text)
+        quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+        sents = _sentences(text, doc, quoted)
+        a = Analysis(text=text, doc=doc, lex=linter.lexicons, sents=sents, quoted=quoted)
+        longest = max(sents, key=lambda s: len(s.text))
+        assert len(longest.text) > n // 2  # the attack needs one long sentence
+        return lambda: _apologies(a, longest)
+    assert_linear(make, 4_000, repeat=4)
+
+
+def test_detectors_on_text_without_sentences_grow_linearly(linter: Linter) -> None:
+    """Text without punctuation is parsed in bounded pieces: as one sentence, the
+    DependencyMatcher's work on it grew with its square."""
+    def make(n: int) -> Work:
+        text = "we deleted your data and " * (n // 25)
+        doc = join_docs(list(linter.nlp.pipe(_chunks(text))))
+        a = annotate_text(text, doc, linter.lexicons, None, linter.parts)
+        detectors = [d for ds in linter._detectors.values() for d in ds]
+        return lambda: [d.run(a, "apology") for d in detectors]
+    assert_linear(make, 20_000)
+
+
+# --- whole lints -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("unit", "n"), [(",", 8_000), ("a", 25_000)],
+                         ids=["a run of commas", "one long word"])
+def test_long_tokens_lint_in_linear_time(linter: Linter, unit: str, n: int) -> None:
+    """One endless token: spaCy's affix search on it was quadratic."""
+    def make(size: int) -> Work:
+        text = unit * size
+        return lambda: linter.lint(text, kind="apology")
+    assert_linear(make, n)
