@@ -10,9 +10,9 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import ApologyLintError, InputError

@@ -445,7 +445,7 @@ def _with_placeholders(suggestion: str, placeholders: dict[str, str | None]) -> 
         if pattern.search(suggestion):
             if original is None:
                 return None
-            suggestion = pattern.sub(lambda _: original, suggestion)
+            suggestion = pattern.sub(original.replace("\\", "\\\\"), suggestion)
     return suggestion
 
 
