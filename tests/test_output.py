@@ -197,3 +197,14 @@ def test_stdin_without_a_name_is_dash_in_every_format(
                   {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                    for r in data["runs"][0]["results"]})
     assert names == {"-"}
+
+
+def test_an_error_on_stdin_names_it_as_the_reports_do(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    for args, name in ((["-"], "-"), (["--stdin-filename", "mail/x.hbs", "-"], "mail/x.hbs")):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"   \n")))
+        code, _, err = lint(capsys, *args)
+        assert code == 2 and err == f"apology-lint: error: {name}: file is empty, nothing to lint\n"

@@ -48,7 +48,7 @@ MAX_GITIGNORE_STARS = 3
 _OUTSIDE = "symbolic link to a file outside the folder being linted, skipped; name the " \
            "file itself to lint it"
 
-GitIgnores = list[tuple[Path, pathspec.GitIgnoreSpec]]
+_Specs = list[tuple[Path, pathspec.GitIgnoreSpec]]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Target:
     error: str | None = None  # why it cannot be linted: reported instead (exit 2)
 
 
-def shown(path: str | Path) -> str:
+def _shown(path: str | Path) -> str:
     """The path as it can be printed on one line: bytes that are not UTF-8 and characters
     that are not printable (a newline would forge a line in a CI log) are escaped."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")
@@ -71,9 +71,9 @@ def _name_problem(path: str | Path) -> str | None:
     for char in str(path):
         category = unicodedata.category(char)
         if category == "Cs":  # how Python holds a byte that is not UTF-8
-            return f"{shown(path)}: the name is not valid UTF-8, skipped; rename it"
+            return f"{_shown(path)}: the name is not valid UTF-8, skipped; rename it"
         if category in ("Cc", "Cf", "Zl", "Zp"):
-            return (f"{shown(path)}: the name has control or formatting characters, "
+            return (f"{_shown(path)}: the name has control or formatting characters, "
                     "skipped; rename it")
     return None
 
@@ -102,7 +102,8 @@ def _folders(root: Path) -> Iterator[tuple[Path, list[str], list[str]] | Target]
                          f"({exc.strerror or exc}), its files were not linted; make it "
                          "readable or exclude it")
             continue
-        files = [e.name for e in entries if e.name not in set(dirs)]
+        folders = set(dirs)
+        files = [e.name for e in entries if e.name not in folders]
         yield folder, dirs, files
         stack.extend((folder / name, depth + 1) for name in reversed(dirs))
 
@@ -122,7 +123,7 @@ def _real_file(path: Path, where: Path) -> Path | None:
 def _contained(path: Path, real: Path, real_root: Path, explicit: bool) -> Target:
     """A file found in the folder ``real_root``: refused if it is a link that leads out."""
     if not real.is_relative_to(real_root):
-        return Target(str(path), explicit, f"{shown(path)}: {_OUTSIDE}")
+        return Target(str(path), explicit, f"{_shown(path)}: {_OUTSIDE}")
     return Target(str(path), explicit, _name_problem(path))
 
 
@@ -140,10 +141,10 @@ class _GitIgnoreFiles:
     regular file of reasonable size; a pattern too slow to match is left out, with an error."""
 
     def __init__(self) -> None:
-        self._chains: dict[Path, GitIgnores] = {}
+        self._chains: dict[Path, _Specs] = {}
         self._errors: list[Target] = []
 
-    def for_folder(self, folder: Path) -> GitIgnores:
+    def for_folder(self, folder: Path) -> _Specs:
         """``folder`` is a real path (no links in it)."""
         pending: list[Path] = []
         current = folder
@@ -175,9 +176,11 @@ class _GitIgnoreFiles:
             return None
         usable = []
         for number, line in enumerate(lines, 1):
+            if line.startswith("#"):  # a comment ("# **** build ****") is no pattern
+                continue
             if _stars(line) > MAX_GITIGNORE_STARS:
                 self._errors.append(Target(str(path), False, (
-                    f"{shown(path)}:{number}: more than {MAX_GITIGNORE_STARS} '*' in one "
+                    f"{_shown(path)}:{number}: more than {MAX_GITIGNORE_STARS} '*' in one "
                     "pattern (matching it can take hours), pattern not applied; simplify it")))
                 continue
             try:
@@ -188,7 +191,7 @@ class _GitIgnoreFiles:
         return pathspec.GitIgnoreSpec.from_lines(usable)
 
 
-def _ignored(real: Path, is_dir: bool, specs: GitIgnores) -> bool:
+def _ignored(real: Path, is_dir: bool, specs: _Specs) -> bool:
     for base, spec in specs:
         try:
             rel = real.relative_to(base).as_posix()

@@ -134,8 +134,9 @@ def _name(target: Target, options: Options) -> str:
 
 def _read(target: Target, options: Options) -> tuple[str, Document]:
     syntax = options.syntax or syntax_for(_name(target, options))
-    source = read_source(target.path, latin1_fallback=syntax == "eml")
-    return source.text, read_document(source.text, syntax, target.path)
+    name = _name(target, options)
+    source = read_source(target.path, latin1_fallback=syntax == "eml", stdin_name=name)
+    return source.text, read_document(source.text, syntax, name)
 
 
 def _lint_chunk(targets: list[Target], options: Options,
@@ -232,7 +233,11 @@ def _died(process: multiprocessing.process.BaseProcess, lost: int, total: int) -
     process.join(5)  # it has closed its pipe: it is gone, or about to be
     code = process.exitcode
     if code is not None and code < 0:
-        how = f"killed by {signal.Signals(-code).name}, by hand or for lack of memory"
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:  # a signal without a name (real-time)
+            name = f"signal {-code}"
+        how = f"killed by {name}, by hand or for lack of memory"
     else:
         how = "it stopped answering" if code is None else f"exit code {code}"
     return (f"a --jobs worker process died ({how}), so {lost} of {total} files were not "

@@ -60,10 +60,9 @@ def decode(data: bytes, path: str, latin1_fallback: bool = False) -> str:
     return text
 
 
-def _too_large(path: str, size: int | None) -> InputError:
+def _too_large(path: str, size: int | None, what: str = "file") -> InputError:
     limit = MAX_BYTES // 1_048_576
     amount = f"{size / 1_048_576:.1f} MB" if size is not None else f"more than {limit} MB"
-    what = "input" if path == "<stdin>" else "file"
     return InputError(f"{path}: {what} is too large ({amount}; the limit is {limit} MB)")
 
 
@@ -121,17 +120,18 @@ def read_bytes(path: str) -> bytes:
     return data
 
 
-def read_source(path: str, latin1_fallback: bool = False) -> Source:
-    """A file's text, or standard input's for "-". Standard input has the same size limit
-    as a file: it may never end (``< /dev/zero``, a stuck producer)."""
+def read_source(path: str, latin1_fallback: bool = False, stdin_name: str = "-") -> Source:
+    """A file's text, or standard input's for "-" (named ``stdin_name`` in errors, as in
+    reports). Standard input has the same size limit as a file: it may never end
+    (``< /dev/zero``, a stuck producer)."""
     if path != "-":
         return Source(path, decode(read_bytes(path), path, latin1_fallback))
     if sys.stdin is None:  # started with standard input closed
-        raise InputError("<stdin>: standard input is closed, nothing to lint")
+        raise InputError(f"{stdin_name}: standard input is closed, nothing to lint")
     try:
         data = _read_at_most(sys.stdin.buffer, MAX_BYTES + 1)
     except OSError as exc:  # e.g. standard input is a folder (apology-lint - < /)
-        raise InputError(f"<stdin>: cannot read: {exc.strerror or exc}") from None
+        raise InputError(f"{stdin_name}: cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
-        raise _too_large("<stdin>", None)
-    return Source("-", decode(data, "<stdin>", latin1_fallback))
+        raise _too_large(stdin_name, None, "input")
+    return Source("-", decode(data, stdin_name, latin1_fallback))
