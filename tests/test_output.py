@@ -208,3 +208,61 @@ def test_an_error_on_stdin_names_it_as_the_reports_do(
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"   \n")))
         code, _, err = lint(capsys, *args)
         assert code == 2 and err == f"apology-lint: error: {name}: file is empty, nothing to lint\n"
+
+
+# --- output is valid for its format, whatever the file holds ---------------------------
+
+def test_junit_stays_parseable_with_control_characters(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "ctrl.txt"
+    # The agentless-fault rewrite quotes "mi\x01gration" back in its suggestion.
+    path.write_text("Mistakes were made during the mi\x01gration of your account.\n",
+                    encoding="utf-8")
+    _, out, _ = lint(capsys, str(path), "--kind", "apology", "--format", "junit")
+    ET.fromstring(out)  # raises on a character XML 1.0 cannot hold
+
+
+def test_sarif_uris_are_percent_encoded(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    name = "50% off #1 draft.txt"
+    (tmp_path / name).write_text(DRAFT, encoding="utf-8")
+    _, out, _ = lint(capsys, name, "--format", "sarif")
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(out)["runs"][0]["results"]}
+    assert uris == {"50%25%20off%20%231%20draft.txt"}
+
+
+def test_lone_cr_line_endings_give_real_lines(capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    path = tmp_path / "mac.txt"
+    path.write_text(DRAFT.replace("\n", "\r"), encoding="utf-8", newline="")
+    report = json.loads(lint(capsys, str(path), "--kind", "apology", "--format", "json")[1])
+    lines = {f["span"]["line"] for f in report["files"][0]["findings"] if f["scope"] == "span"}
+    assert lines and lines != {1}
+    _, out, _ = lint(capsys, str(path), "--kind", "apology")
+    assert "    3 | We're sorry that some orders were delayed." in out
+
+
+def test_the_report_file_is_never_an_input(capsys: pytest.CaptureFixture[str],
+                                           tmp_path: Path) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DRAFT, encoding="utf-8")
+    code, _, err = lint(capsys, "-o", str(draft), str(draft))
+    assert code == 2 and "report file" in err and draft.read_text(encoding="utf-8") == DRAFT
+    report = tmp_path / "report.html"
+    report.write_text("<p>We apologize for any inconvenience.</p>", encoding="utf-8")
+    lint(capsys, "--format", "html", "-o", str(report), str(tmp_path))
+    page = report.read_text(encoding="utf-8")
+    assert "draft.txt" in page and "report.html</a>" not in page and "1 file" in page
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github"])
+def test_a_files_control_characters_never_reach_the_terminal(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "escape.txt"
+    # The agentless-fault rewrite quotes the writer's words, escape sequence included.
+    path.write_text("Mistakes were made during the mi\x1b[2Jgration of your account.\n",
+                    encoding="utf-8")
+    _, out, _ = lint(capsys, str(path), "--kind", "apology", "--format", fmt)
+    assert "\x1b" not in out

@@ -220,6 +220,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         allow_acronyms=_ids(args.allow_acronyms) or [],
         meta=MessageMeta(incident_start=args.incident_start, sent_at=args.sent_at),
         jobs=args.jobs, force_exclude=args.force_exclude, stdin_filename=args.stdin_filename,
+        report_file=args.output,
         progress=sys.stderr.isatty() and not args.output and args.format == "text"))
     for message in result.errors:
         print(f"apology-lint: error: {message}", file=sys.stderr)

@@ -1,16 +1,28 @@
-"""Character offsets to 1-based line and column numbers."""
+"""Character offsets to 1-based line and column numbers.
+
+A line ends at LF, CRLF or a lone CR (old Mac files): editors show all three as line
+breaks, so a file with CR endings is not one long line 1.
+"""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from .models import Evidence, Span
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as ``LineIndex`` numbers them (line n is item n - 1)."""
+    return LINE_BREAK.split(text)
 
 
 class LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self._starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self._starts, offset) - 1

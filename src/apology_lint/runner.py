@@ -51,6 +51,7 @@ class Options:
     # The name standard input ("-") is reported as; its extension picks the syntax and
     # its path the configuration, as if it were that file.
     stdin_filename: str | None = None
+    report_file: str | None = None  # where -o writes the report: never linted
 
 
 @dataclass
@@ -288,6 +289,15 @@ def _lint_in_workers(chunks: list[list[Target]], options: Options, progress: _Pr
 def run(options: Options) -> RunResult:
     finder = Finder(options.config, options.isolated)
     targets = list(expand(options.paths, finder, options.force_exclude))
+    if options.report_file is not None:
+        # The report being written is never linted: a folder run with -o inside it would
+        # read the previous run's report, and -o naming an input would overwrite it.
+        report = os.path.realpath(options.report_file)
+        for t in targets:
+            if t.explicit and t.path != "-" and os.path.realpath(t.path) == report:
+                raise InputError(f"{t.path}: is both a file to lint and the report file "
+                                 "(-o); write the report somewhere else")
+        targets = [t for t in targets if t.path == "-" or os.path.realpath(t.path) != report]
     progress = _Progress(len(targets), options.progress)
     if options.jobs is None:
         # Each worker loads its own pipeline (a second or two): worth it for big runs.

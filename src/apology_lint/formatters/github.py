@@ -8,12 +8,13 @@ Values are escaped as the runner expects: ``%``, CR and LF everywhere, and ``:``
 from __future__ import annotations
 
 from ..models import RunReport
+from .snippet import printable
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(text: str) -> str:

@@ -6,9 +6,19 @@ the findings below it are listed in the case's output.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from ..models import SEVERITY_RANK, RunReport
+
+# Characters XML 1.0 cannot hold at all (control characters other than tab, LF and CR,
+# lone surrogates, U+FFFE/U+FFFF): a file's words quoted in a suggestion may contain them,
+# and one would make the whole report unparseable.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def render(run: RunReport, fail_level: str) -> str:
@@ -42,6 +52,9 @@ def render(run: RunReport, fail_level: str) -> str:
     suites = ET.Element("testsuites", name="apology-lint", tests=str(len(run.files)),
                         failures=str(failed))
     suites.append(suite)
+    for element in suites.iter():
+        element.text = _xml(element.text) if element.text else element.text
+        element.attrib = {key: _xml(value) for key, value in element.attrib.items()}
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") \
         + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from ..models import SEVERITY_RANK, RunReport, Severity
 from ..rulespec import RuleSpec
@@ -22,7 +23,9 @@ def _uri(path: str | None) -> str:
         return "-"  # standard input, named as everywhere else (--stdin-filename names it)
     p = Path(path)
     try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        # A relative URI reference: percent-encoded, as a space, "#" or "%" in a file
+        # name would otherwise change what it points at.
+        return quote(p.resolve().relative_to(Path.cwd().resolve()).as_posix(), safe="/")
     except ValueError:
         return p.resolve().as_uri()
 

@@ -17,6 +17,13 @@ _CONTEXT = 30  # cells kept before the span when a long line is cut
 _ELLIPSIS = "…"
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters (shown as �): a file's words quoted in a
+    message or suggestion must not move the cursor or recolour a terminal or CI log."""
+    return "".join("\ufffd" if unicodedata.category(ch) == "Cc" and ch not in "\t\n"
+                   else ch for ch in text)
+
+
 def _cell_width(ch: str) -> int:
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0

@@ -19,7 +19,8 @@ from ..models import (
     RunReport,
     ScoreGateFailure,
 )
-from .snippet import snippet
+from ..positions import split_lines
+from .snippet import printable, snippet
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1",
             "ok": "32", "missing": "31"}
@@ -47,12 +48,13 @@ def _head(f: Finding, path: str, paint: _Paint) -> str:
     """``path:line:col: severity rule message``; a finding about the whole message has
     no line to point at: ``path: severity rule message``."""
     where = f"{path}:{f.span.line}:{f.span.column}" if f.scope == "span" else path
-    return f"{where}: {paint(f.severity, f.severity)} {paint(f.rule, 'bold')} {f.message}"
+    return (f"{where}: {paint(f.severity, f.severity)} {paint(f.rule, 'bold')} "
+            f"{printable(f.message)}")
 
 
 def _finding(f: Finding, path: str, source: str, paint: _Paint) -> list[str]:
     s = f.span
-    lines = source.split("\n") if source else []
+    lines = split_lines(source) if source else []
     line_text = lines[s.line - 1] if s.line <= len(lines) else ""
     end = s.end_column - 1 if s.end_line == s.line else len(line_text)
     shown = snippet(line_text, s.column - 1, end)
@@ -62,7 +64,7 @@ def _finding(f: Finding, path: str, source: str, paint: _Paint) -> list[str]:
         _head(f, path, paint),
         paint(gutter, "dim") + shown.line,
         paint(pad + "| ", "dim") + " " * shown.indent + paint("^" * shown.carets, f.severity),
-        paint(pad + "= ", "dim") + f"suggestion: {f.suggestion}",
+        paint(pad + "= ", "dim") + f"suggestion: {printable(f.suggestion)}",
     ]
 
 
@@ -92,8 +94,9 @@ def _summary(r: Report, path: str, paint: _Paint,
     if missing:
         out.append("  missing from the message:")
         for f in missing:
-            out.append(f"    {paint(f.severity, f.severity)} {paint(f.rule, 'bold')} {f.message}")
-            out.append(f"      {paint('suggestion:', 'dim')} {f.suggestion}")
+            out.append(f"    {paint(f.severity, f.severity)} {paint(f.rule, 'bold')} "
+                       f"{printable(f.message)}")
+            out.append(f"      {paint('suggestion:', 'dim')} {printable(f.suggestion)}")
     if r.score_gains and r.band != "send-ready":
         gains = [f"+{g.points} {g.add}: {g.hint}" if g.add else
                  f"+{g.points} fix {g.fix} ({g.hint})" for g in r.score_gains[:GAINS_SHOWN]]
