@@ -237,3 +237,35 @@ def test_nothing_is_written_except_the_output_file(tmp_path: Path) -> None:
     assert snapshot(tmp_path) == before  # inputs untouched, nothing new anywhere
     cli("--format", "sarif", "--output", str(home / "r.sarif"), ".", cwd=work, env=env)
     assert set(snapshot(tmp_path)) - set(before) == {"home/r.sarif"}
+
+
+def test_many_slow_matches_exhaust_the_runs_pattern_budget() -> None:
+    """Each match under the one-match limit, but together far past what sound patterns
+    take: the run stops with the pattern named, rather than taking minutes."""
+    from apology_lint.lexicons import PatternBudget
+
+    budget = PatternBudget()
+    with pytest.raises(RuleError, match="lexicon 'slow'.*rewrite it"):
+        for _ in range(100):
+            budget.charge(0.9, "lexicon 'slow'")
+    assert budget.matches < 20  # stopped after a few seconds' worth, not 90 s
+
+
+def test_sound_patterns_never_exhaust_the_budget() -> None:
+    from apology_lint.lexicons import PatternBudget
+
+    budget = PatternBudget()
+    for _ in range(200_000):  # a long archive audit: microseconds a match
+        budget.charge(0.00005, "lexicon 'fast'")
+
+
+def test_user_patterns_are_charged_to_the_runs_budget(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apology_lint import lexicons
+
+    budget = lexicons.PatternBudget()
+    monkeypatch.setattr(lexicons, "BUDGET", budget)
+    # Extending a pattern lexicon makes the user's patterns run guarded.
+    linter = Linter(extend_lexicons={"absolute_prevention": [r"never\s+ever"]})
+    linter.lint("We're sorry. This will never ever happen again.", kind="apology")
+    assert budget.matches > 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +33,33 @@ FLAGS = re.IGNORECASE | re.MULTILINE
 # pattern lexicon): past it, the pattern is reported as catastrophic backtracking.
 PATTERN_TIMEOUT = 1.0
 _TIMED = frozenset({"search", "match", "fullmatch", "finditer", "findall", "sub", "split"})
+
+
+class PatternBudget:
+    """The time all user patterns together may take, so that many slow matches (100
+    sentences at 0.9 s each) stop the run as surely as one that never ends. It is a rate:
+    ``ALLOWANCE`` seconds, plus ``PER_MATCH`` for every match run. A sound pattern takes
+    microseconds a match and never comes near it, however long the run."""
+
+    ALLOWANCE = 5.0
+    PER_MATCH = 0.01
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self.matches = 0
+
+    def charge(self, seconds: float, where: str) -> None:
+        self.spent += seconds
+        self.matches += 1
+        if self.spent > self.ALLOWANCE + self.PER_MATCH * self.matches:
+            raise RuleError(
+                f"{where}: the rule packs' patterns have taken {self.spent:.0f} s over "
+                f"{self.matches} matches, far more than sound patterns take (this one took "
+                f"{seconds:.2f} s on one sentence); rewrite it without nested repetition")
+
+
+# One budget per process: a CLI run, or each of its --jobs workers.
+BUDGET = PatternBudget()
 
 
 class GuardedPattern:
@@ -51,9 +79,12 @@ class GuardedPattern:
             return method
 
         def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
             try:
                 result = method(*args, timeout=PATTERN_TIMEOUT, **kwargs)
-                return list(result) if name == "finditer" else result
+                result = list(result) if name == "finditer" else result
+                BUDGET.charge(time.perf_counter() - started, self._where)
+                return result
             except TimeoutError:
                 raise RuleError(
                     f"{self._where}: a pattern took more than {PATTERN_TIMEOUT:g} s on one "
