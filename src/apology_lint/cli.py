@@ -7,6 +7,7 @@ input or configuration error (one line on stderr, never a traceback); 130 interr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -223,7 +224,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         report_file=args.output,
         progress=sys.stderr.isatty() and not args.output and args.format == "text"))
     for message in result.errors:
-        print(f"apology-lint: error: {message}", file=sys.stderr)
+        print(f"apology-lint: error: {_printable(message)}", file=sys.stderr)
     if not result.files and not result.errors:
         # A CI job pointed at the wrong folder must fail, not pass forever.
         raise InputError(f"no files to lint in {', '.join(args.paths)} (a folder is walked "
@@ -236,11 +237,18 @@ def run(argv: Sequence[str] | None = None) -> int:
             with open(args.output, "w", encoding="utf-8") as handle:
                 handle.write(output)
         except OSError as exc:
-            raise InputError(f"{args.output}: cannot write the report: "
+            raise InputError(f"{_printable(args.output)}: cannot write the report: "
                              f"{exc.strerror or exc}") from None
     else:
-        sys.stdout.write(output)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(output)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away: ``main`` stops quietly
+        except OSError as exc:  # a full disk, /dev/full, a closed descriptor
+            _discard_stdout()
+            raise InputError("cannot write the report to standard output: "
+                             f"{exc.strerror or exc}") from None
     if result.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if any(f.fails() for f in result.files) else EXIT_OK
@@ -264,20 +272,57 @@ def _show_config(args: argparse.Namespace) -> str:
     return f"# configuration for {args.show_config}: {source}\n" + to_toml(config.settings)
 
 
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null: what could not be written stays in its buffer,
+    and the interpreter would try again at exit and print a traceback of its own."""
+    # Without a descriptor (captured, replaced) there is nothing to redirect.
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _printable(text: str) -> str:
+    """``text`` as one printable line: bytes that are not UTF-8 (in a name) and characters
+    that are not printable (a newline, an escape sequence) escaped. A name or a message
+    printed raw could forge or recolour a line of the CI log."""
+    with contextlib.suppress(UnicodeEncodeError):  # a surrogate that is not a byte
+        text = os.fsencode(text).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _say(line: str) -> None:
+    """One line on standard error; if even that fails (2> /dev/full), the exit code says it."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except ApologyLintError as exc:
-        print(f"apology-lint: error: {exc}", file=sys.stderr)
+        # Messages quote arguments, names and values (a glob that matched nothing, a
+        # configuration value): any of them may hold a newline or an escape sequence.
+        _say(f"apology-lint: error: {_printable(str(exc))}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("apology-lint: interrupted", file=sys.stderr)
+        _say("apology-lint: interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (apology-lint … | head): stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_stdout()
         return EXIT_OK
+    except Exception as exc:
+        # Last resort. A bug on one file is that file's error (runner._lint_chunk); this is
+        # a bug anywhere else. Exit 2, not the interpreter's 1, which CI would read as
+        # "findings". APOLOGY_LINT_DEBUG=1 shows the traceback instead (read here, not
+        # through runner.debugging: the runner may be what failed to import).
+        if os.environ.get("APOLOGY_LINT_DEBUG", "") not in ("", "0"):
+            raise
+        text = _printable(" ".join(f"{type(exc).__name__}: {exc}".split()).removesuffix(":"))
+        _say(f"apology-lint: error: internal error ({text[:300]}); please report it with the "
+             "command you ran")
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -20,7 +21,7 @@ from pathlib import Path
 from .config import Config, ConfigError, Finder, check_rule_ids
 from .engine import Linter
 from .errors import ApologyLintError, InputError, suggest
-from .files import Target, expand
+from .files import Target, _name_problem, expand
 from .models import SEVERITY_RANK, Kind, MessageMeta, Report, Severity
 from .readers import Document, Syntax, read_document, syntax_for
 from .ruledoc import load_reference
@@ -133,6 +134,51 @@ def _name(target: Target, options: Options) -> str:
     return options.stdin_filename or "-" if target.path == "-" else target.path
 
 
+# Set (to anything but "" or "0") to let an unexpected exception stop the run with its
+# traceback, for developers; by default it is one line for the file and the run goes on.
+DEBUG_VARIABLE = "APOLOGY_LINT_DEBUG"
+
+
+def debugging() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+def describe(exc: BaseException, limit: int = 300) -> str:
+    """``Type: message`` on one printable line, cut at ``limit`` characters: an exception's
+    message may quote the file (newlines, terminal escapes) and goes into a CI log."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split()).removesuffix(":")
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _could_not_lint(name: str, exc: Exception) -> str:
+    if debugging():
+        raise exc
+    return f"{name}: apology-lint could not lint this file ({describe(exc)}); please report it"
+
+
+def _lint_each(linter: Linter, jobs: list[tuple[Document, Kind | None, None]],
+               meta: MessageMeta) -> list[Report | Exception]:
+    """Each job's report, or the exception linting it raised. Documents are parsed in
+    batches, so one that raises takes its batch down with it: the documents not yet
+    reported are then linted one at a time until the one that raises is found, and
+    batching resumes after it. Only the file that fails is lost."""
+    done: list[Report | Exception] = []
+    while len(done) < len(jobs):
+        try:
+            for report in linter.lint_documents(jobs[len(done):], meta):
+                done.append(report)  # kept if a later batch raises
+        except Exception:  # which document raised is found below, one at a time
+            while len(done) < len(jobs):
+                doc, kind, path = jobs[len(done)]
+                try:
+                    done.append(linter.lint_document(doc, kind, path, meta))
+                except Exception as exc:  # reported as this file's error
+                    done.append(exc)
+                    break
+    return done
+
+
 def _read(target: Target, options: Options) -> tuple[str, Document]:
     syntax = options.syntax or syntax_for(_name(target, options))
     name = _name(target, options)
@@ -160,12 +206,21 @@ def _lint_chunk(targets: list[Target], options: Options,
         config = finder.for_file(Path(name if name != "-" else "stdin"))
         linter = linters.for_config(config)
         try:
+            if target.path == "-" and options.stdin_filename:
+                # Named as a walked file would be, so the same rules apply to the name.
+                problem = _name_problem(options.stdin_filename)
+                if problem is not None:
+                    raise InputError(f"--stdin-filename {problem}")
             source, doc = _read(target, options)
+            kind = options.kind or (config.kind_for(Path(name)) if name != "-" else None)
         except InputError as exc:
             errors.append((i, str(exc)))
             tick()
             continue
-        kind = options.kind or (config.kind_for(Path(name)) if name != "-" else None)
+        except Exception as exc:  # a bug, on this file: the other files go on
+            errors.append((i, _could_not_lint(name, exc)))
+            tick()
+            continue
         groups.setdefault(id(linter), (linter, config, []))[2].append((i, source, doc, kind))
     for linter, config, items in groups.values():
         # Archives repeat messages word for word: each distinct text (read the same way,
@@ -174,12 +229,16 @@ def _lint_chunk(targets: list[Target], options: Options,
         for n, (_, source, doc, kind) in enumerate(items):
             first.setdefault((source, doc.syntax, doc.markup, kind), n)
         unique = sorted(set(first.values()))
-        jobs = ((items[n][2], items[n][3], None) for n in unique)
-        linted = dict(zip(unique, linter.lint_documents(jobs, options.meta), strict=True))
+        jobs = [(items[n][2], items[n][3], None) for n in unique]
+        linted = dict(zip(unique, _lint_each(linter, jobs, options.meta), strict=True))
         for i, source, doc, kind in items:
             name = _name(targets[i], options)
-            report = linted[first[(source, doc.syntax, doc.markup, kind)]].model_copy(
-                update={"path": name})
+            outcome = linted[first[(source, doc.syntax, doc.markup, kind)]]
+            if isinstance(outcome, Exception):
+                errors.append((i, _could_not_lint(name, outcome)))
+                tick()
+                continue
+            report = outcome.model_copy(update={"path": name})
             results.append((i, FileResult(
                 name, source, report,
                 options.fail_level or config.settings.fail_level,
@@ -226,6 +285,13 @@ def _worker(chunk: list[Target], options: Options, answer: Connection) -> None:
         message: tuple[str, object] = ("done", _lint_chunk(chunk, options))
     except ApologyLintError as exc:  # a configuration or pipeline error: the parent raises it
         message = ("error", exc)
+    except Exception as exc:  # a bug: one line from the parent, not a traceback here
+        # Sent as a message: the exception itself may not survive pickling.
+        if debugging():
+            traceback.print_exc()
+        message = ("error", ApologyLintError(
+            f"internal error in a --jobs worker ({describe(exc)}); please report it with "
+            "the command you ran"))
     answer.send(message)
     answer.close()
 
