@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from apology_lint import Report
 from apology_lint.models import ELEMENT_NAMES
 
@@ -12,9 +14,10 @@ def assert_spans_are_slices(report: Report, source: str) -> None:
     for f in report.findings:
         assert 0 <= f.span.start <= f.span.end <= len(source)
         assert source[f.span.start:f.span.end] == f.text
-        before = source[:f.span.start]
-        assert f.span.line == before.count("\n") + 1
-        assert f.span.column == len(before) - (before.rfind("\n") + 1) + 1
+        # Lines end at LF, CRLF or a lone CR, as editors show them.
+        lines_before = re.split(r"\r\n|\r|\n", source[:f.span.start])
+        assert f.span.line == len(lines_before)
+        assert f.span.column == len(lines_before[-1]) + 1
     for name in ELEMENT_NAMES:
         for e in getattr(report.elements, name):
             assert source[e.start:e.end] == e.text
