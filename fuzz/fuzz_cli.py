@@ -79,8 +79,9 @@ def main() -> int:
             print(f"\n=== crash {len(found)} (round seed {round_seed}) ===\n{text}", flush=True)
             args.crashes.mkdir(parents=True, exist_ok=True)
             (args.crashes / f"crash-{len(found)}.txt").write_text(text, errors="replace")
+        message = str(exc).partition("\n")[0][:200]
         print(f"[{time.monotonic() - start:.0f} s] round {rounds}: {key[0]} at {key[1]} "
-              f"(seen {found[key]}x)", flush=True)
+              f"(seen {found[key]}x): {message}", flush=True)
     print(f"{time.monotonic() - start:.0f} s, {rounds} rounds, {RUN} cases run; "
           f"{len(found)} distinct crashes" + (f", saved in {args.crashes}" if found else ""))
     return 1 if found else 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -173,7 +174,7 @@ def test_a_bug_outside_any_file_is_one_line_exit_2(three: list[str],
 
 def test_a_bug_in_a_jobs_worker_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    if sys.platform != "linux":
+    if multiprocessing.get_start_method() != "fork":
         pytest.skip("the worker inherits the patch through fork")
     monkeypatch.chdir(tmp_path)
     for i in range(20):
@@ -313,3 +314,15 @@ def test_an_error_quoting_an_argument_is_one_printable_line(
     assert code == 2 and len(err) == 1, err
     assert err[0].startswith("apology-lint: error: no files to lint in ?\\n::error file=x::"
                              "forged.txt, ?\\x1f\\x1b[2J.txt (a folder is walked"), err
+
+
+@pytest.mark.xfail(strict=True, reason="KNOWN BUG, fix outside this change: cli._Parser.error "
+                   "prints argparse's message raw; it should print _printable(message)")
+def test_a_usage_error_quoting_an_argument_is_one_printable_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Found by the fuzz test: with `apology-lint *.txt` the shell puts the repository's
+    # file names in the arguments, and a name that looks like an option is quoted raw.
+    with pytest.raises(SystemExit):
+        main(["-\n::error file=x::forged.txt"])
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\\n::error" in err, err
