@@ -317,7 +317,7 @@ def test_an_error_quoting_an_argument_is_one_printable_line(
 
 
 @pytest.mark.xfail(strict=True, reason="KNOWN BUG, fix outside this change: cli._Parser.error "
-                   "prints argparse's message raw; it should print _printable(message)")
+                   "prints argparse's message raw; it should print one_line(message)")
 def test_a_usage_error_quoting_an_argument_is_one_printable_line(
         capsys: pytest.CaptureFixture[str]) -> None:
     # Found by the fuzz test: with `apology-lint *.txt` the shell puts the repository's

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .errors import ApologyLintError, InputError
+from .errors import ApologyLintError, InputError, describe, one_line
 from .formatters import FORMATS
 from .models import KINDS
 from .readers import SYNTAXES
@@ -224,7 +224,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         report_file=args.output,
         progress=sys.stderr.isatty() and not args.output and args.format == "text"))
     for message in result.errors:
-        print(f"apology-lint: error: {_printable(message)}", file=sys.stderr)
+        print(f"apology-lint: error: {one_line(message)}", file=sys.stderr)
     if not result.files and not result.errors:
         # A CI job pointed at the wrong folder must fail, not pass forever.
         raise InputError(f"no files to lint in {', '.join(args.paths)} (a folder is walked "
@@ -237,7 +237,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             with open(args.output, "w", encoding="utf-8") as handle:
                 handle.write(output)
         except OSError as exc:
-            raise InputError(f"{_printable(args.output)}: cannot write the report: "
+            raise InputError(f"{one_line(args.output)}: cannot write the report: "
                              f"{exc.strerror or exc}") from None
     else:
         try:
@@ -282,15 +282,6 @@ def _discard_stdout() -> None:
         os.close(devnull)
 
 
-def _printable(text: str) -> str:
-    """``text`` as one printable line: bytes that are not UTF-8 (in a name) and characters
-    that are not printable (a newline, an escape sequence) escaped. A name or a message
-    printed raw could forge or recolour a line of the CI log."""
-    with contextlib.suppress(UnicodeEncodeError):  # a surrogate that is not a byte
-        text = os.fsencode(text).decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
 def _say(line: str) -> None:
     """One line on standard error; if even that fails (2> /dev/full), the exit code says it."""
     with contextlib.suppress(OSError, ValueError):
@@ -303,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ApologyLintError as exc:
         # Messages quote arguments, names and values (a glob that matched nothing, a
         # configuration value): any of them may hold a newline or an escape sequence.
-        _say(f"apology-lint: error: {_printable(str(exc))}")
+        _say(f"apology-lint: error: {one_line(str(exc))}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         _say("apology-lint: interrupted")
@@ -319,8 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # through runner.debugging: the runner may be what failed to import).
         if os.environ.get("APOLOGY_LINT_DEBUG", "") not in ("", "0"):
             raise
-        text = _printable(" ".join(f"{type(exc).__name__}: {exc}".split()).removesuffix(":"))
-        _say(f"apology-lint: error: internal error ({text[:300]}); please report it with the "
+        _say(f"apology-lint: error: internal error ({describe(exc)}); please report it with the "
              "command you ran")
         return EXIT_ERROR
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import pathspec
 
 from .config import Finder, match_sequence
-from .errors import InputError
+from .errors import InputError, one_line
 from .readers import EXTENSIONS
 from .sources import read_bytes
 
@@ -59,10 +59,7 @@ class Target:
 
 
 def _shown(path: str | Path) -> str:
-    """The path as it can be printed on one line: bytes that are not UTF-8 and characters
-    that are not printable (a newline would forge a line in a CI log) are escaped."""
-    text = os.fsencode(path).decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return one_line(str(path))
 
 
 def _name_problem(path: str | Path) -> str | None:

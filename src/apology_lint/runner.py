@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .config import Config, ConfigError, Finder, check_rule_ids
 from .engine import Linter
-from .errors import ApologyLintError, InputError, suggest
+from .errors import ApologyLintError, InputError, describe, suggest
 from .files import Target, _name_problem, expand
 from .models import SEVERITY_RANK, Kind, MessageMeta, Report, Severity
 from .readers import Document, Syntax, read_document, syntax_for
@@ -141,14 +141,6 @@ DEBUG_VARIABLE = "APOLOGY_LINT_DEBUG"
 
 def debugging() -> bool:
     return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
-
-
-def describe(exc: BaseException, limit: int = 300) -> str:
-    """``Type: message`` on one printable line, cut at ``limit`` characters: an exception's
-    message may quote the file (newlines, terminal escapes) and goes into a CI log."""
-    text = " ".join(f"{type(exc).__name__}: {exc}".split()).removesuffix(":")
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _could_not_lint(name: str, exc: Exception) -> str:
