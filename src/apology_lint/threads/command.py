@@ -1,0 +1,211 @@
+"""``apology-lint thread FILE…``: lint whole incidents.
+
+For each incident: the timeline (time, status, kind, score, findings per message), then
+the thread findings with ``file:line``. ``--format json`` prints a ``ThreadRun``.
+
+Exit codes, as the main command: 0 nothing at or above the fail level; 1 findings at or
+above it (the messages' or the thread's); 2 bad input — one line ``apology-lint: error:
+…`` on stderr for each file or incident that cannot be read, the rest still linted; never
+a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import NoReturn
+
+from .. import __version__
+from ..errors import ApologyLintError, describe, one_line
+from ..models import SEVERITY_RANK, ToolInfo
+from .lint import InputProblem, ThreadReport, ThreadRun, lint_thread
+from .readers import IncidentError, read_incidents
+from .rules import ThreadRules
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+PROG = "apology-lint thread"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"apology-lint: error: {one_line(message)} "
+                              f"({PROG} --help shows every option)\n")
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected minutes, got {text!r}") from None
+    if not 0 <= value < 60 * 24 * 365:
+        raise argparse.ArgumentTypeError(f"minutes must be from 0 to a year, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Lint whole incidents: every status update and resolution as usual, "
+                    "plus the thread rules (promised updates kept, gaps, repeats, the "
+                    "first acknowledgement, the cause, the review, the apology).",
+        epilog="input: Statuspage incident JSON or incidents.json, JSONL of {ts, status, "
+               "message} (one incident per file), statuspages.jsonl or GitHub status lines.")
+    parser.add_argument("paths", nargs="+", metavar="FILE", help="incident files")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--grace", type=_minutes, metavar="MIN",
+                        help="minutes a promised update may be late (broken-update-promise; "
+                             "default 10)")
+    parser.add_argument("--gap", type=_minutes, metavar="MIN",
+                        help="longest silence while open, in minutes (update-gap; default 60)")
+    parser.add_argument("--fail-level", choices=("error", "warning", "info"), default="error",
+                        help="exit 1 on findings at or above this severity (default: error)")
+    parser.add_argument("--version", action="version", version=f"apology-lint {__version__}")
+    return parser
+
+
+def _say(line: str) -> None:
+    """One line on standard error; if even that fails, the exit code says it."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _debugging() -> bool:
+    return os.environ.get("APOLOGY_LINT_DEBUG", "") not in ("", "0")
+
+
+def _discard_stdout() -> None:
+    """After a broken pipe: what could not be written would be retried at exit, with a
+    traceback of the interpreter's own."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _counts(severities: Sequence[str]) -> str:
+    counted = Counter(severities)
+    parts = [f"{counted[s]} {s}{'s' if counted[s] != 1 and s != 'info' else ''}"
+             for s in ("error", "warning", "info") if counted[s]]
+    return ", ".join(parts) if parts else "none"
+
+
+def _utc(ts: datetime) -> str:
+    return ts.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def render_text(report: ThreadReport) -> str:
+    """The timeline of one incident, then its thread findings with ``file:line``."""
+    path = one_line(report.source or "<input>")
+    head = f"{path}:{report.line}" if report.line else path
+    facts = [f"impact {report.impact}" if report.impact else "",
+             f"started {_utc(report.started_at)} UTC" if report.started_at else ""]
+    title = f' "{one_line(report.title)}"' if report.title else ""
+    out = [f"{head}: incident {one_line(report.incident_id)}{title}"
+           + "".join(f" · {f}" for f in facts if f)]
+    out.append(f"  {'time (UTC)':<17} {'status':<14} {'kind':<11} {'score':>5}  findings")
+    for m in report.messages:
+        where = f"  (line {m.line})" if m.line else ""
+        out.append(f"  {_utc(m.ts):<17} {m.status:<14} {m.kind:<11} {m.score:>5}  "
+                   f"{_counts([f.severity for f in m.findings])}{where}")
+    if report.findings:
+        out.append("  thread:")
+    for f in report.findings:
+        where = f"{path}:{f.line}" if f.line else path
+        out.append(f"  {where}: {f.severity} {f.rule} {one_line(f.message)}")
+        out.append(f"      {one_line(f.detail)}")
+        if f.text:
+            quoted = one_line(f.text)
+            out.append(f"      \"{quoted[:157] + '…' if len(quoted) > 160 else quoted}\"")
+        out.append(f"      = suggestion: {one_line(f.suggestion)}")
+    lowest = min(m.score for m in report.messages)
+    out.append(f"  {len(report.messages)} message{'s' if len(report.messages) != 1 else ''}"
+               f" · lowest score {lowest} · thread findings: "
+               f"{_counts([f.severity for f in report.findings])}")
+    return "\n".join(out)
+
+
+def run(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    params: dict[str, dict[str, float]] = {}
+    if args.grace is not None:
+        params["broken-update-promise"] = {"grace_minutes": args.grace}
+    if args.gap is not None:
+        params["update-gap"] = {"limit_minutes": args.gap}
+    rules = ThreadRules(params=params)
+    problems: list[IncidentError] = []
+    reports: list[ThreadReport] = []
+    fail = SEVERITY_RANK[args.fail_level]
+    failed = False
+    linter = None
+    for path in args.paths:
+        try:
+            found = read_incidents(path)
+        except IncidentError as unreadable:
+            problems.append(unreadable)
+            _say(f"apology-lint: error: {unreadable}")
+            continue
+        for error in found.errors:
+            problems.append(error)
+            _say(f"apology-lint: error: {error}")
+        if not found.incidents:
+            continue
+        if linter is None:
+            from ..engine import default_linter  # spaCy: only once there is a thread
+
+            linter = default_linter()
+        for incident in found.incidents:
+            try:
+                report = lint_thread(incident, linter, rules)
+            except Exception as exc:  # one incident's failure is its own error (exit 2)
+                if _debugging() and not isinstance(exc, ApologyLintError):
+                    raise
+                problem = IncidentError(
+                    str(exc) if isinstance(exc, ApologyLintError)
+                    else f"internal error ({describe(exc)}); please report it",
+                    incident.source, incident.line, incident.id)
+                problems.append(problem)
+                _say(f"apology-lint: error: {problem}")
+                continue
+            failed = failed or any(SEVERITY_RANK[s] >= fail for s in report.severities())
+            if args.format == "json":
+                reports.append(report)
+            else:
+                print(render_text(report) + "\n", flush=True)
+    if args.format == "json":
+        run_report = ThreadRun(
+            tool=ToolInfo(version=__version__), incidents=reports,
+            errors=[InputProblem(path=e.path, line=e.line, message=str(e)) for e in problems])
+        print(run_report.model_dump_json(indent=2))
+    if problems:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``thread`` subcommand; ``argv`` are the arguments after ``thread``."""
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except ApologyLintError as exc:
+        _say(f"apology-lint: error: {one_line(str(exc))}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _say("apology-lint: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_OK
+    except Exception as exc:
+        if _debugging():
+            raise
+        _say(f"apology-lint: error: internal error ({describe(exc)}); please report it with "
+             "the command you ran")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
