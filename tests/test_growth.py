@@ -22,11 +22,20 @@ from dataclasses import dataclass
 import pytest
 
 from apology_lint import Linter
-from apology_lint.annotate import _QUOTED, Analysis, Apology, Sent, _apologies, _sentences
+from apology_lint.annotate import (
+    _QUOTED,
+    Analysis,
+    Apology,
+    Sent,
+    _apologies,
+    _sentences,
+    normalize,
+)
 from apology_lint.detectors.dependency import Dependency
 from apology_lint.detectors.tone import jargon, repeated_apology
 from apology_lint.engine import _chunks
-from apology_lint.parts_model import join_docs
+from apology_lint.parts_model import COMPONENT, KIND_COMPONENT, join_docs
+from apology_lint.readers import plain_document
 from apology_lint.readers.email import read_eml
 from apology_lint.readers.html import read_html
 from apology_lint.readers.markdown import read_markdown
@@ -263,3 +272,41 @@ def test_long_tokens_lint_in_linear_time(linter: Linter, unit: str, n: int) -> N
         texts = (f"{run}{unit * size}" for run in itertools.count())
         return lambda: linter.lint(next(texts), kind="apology")
     assert_linear(make, n)
+
+
+def test_suppression_comments_lint_in_linear_time(linter: Linter) -> None:
+    """Thousands of suppression comments that hide nothing: each one's report was checked
+    against every suppression, and each finding too."""
+    def make(n: int) -> Work:
+        text = "Sorry for any hiccup.\n" + "# apology-lint: disable-next-line=jargon\n" * (n // 41)
+        return lambda: linter.lint(text, kind="apology", syntax="text")
+    assert_linear(make, 80_000)
+
+
+# --- the parts model and the engine, on a parsed text ------------------------------------
+
+
+def test_parts_model_on_many_sentences_grows_linearly(linter: Linter) -> None:
+    """Many short sentences: the parts model copied the whole document for each one."""
+    if COMPONENT not in linter.nlp.pipe_names:
+        pytest.skip("the parts model is not in this pipeline")
+    parts = linter.nlp.get_pipe(COMPONENT)
+
+    def make(n: int) -> Work:
+        with linter.nlp.select_pipes(disable=[COMPONENT, KIND_COMPONENT]):
+            doc = linter.nlp("We are sorry. " * (n // 14))
+        return lambda: parts(doc)
+    assert_linear(make, 7_000)
+
+
+def test_findings_in_every_sentence_grow_linearly(linter: Linter) -> None:
+    """Findings of five rules in every short sentence: each finding was compared with every
+    other (is it inside a finding of a rule it yields to?) and with every span its rule had
+    kept (one finding per phrase). The parse is not timed."""
+    unit = "Sorry if glitch ASAP! "
+
+    def make(n: int) -> Work:
+        document = plain_document(unit * (n // len(unit)))
+        parsed = [linter._parse(_chunks(normalize(v.layer.text))) for v in document.variants]
+        return lambda: linter._report(document, parsed, "apology", None, None)
+    assert_linear(make, 6_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ from .scoring import (
     present_credits,
     score_gains,
 )
-from .suppressions import ALL, Directives, scan
+from .suppressions import ALL, Directives, Suppression, scan
 
 # Rules about the file rather than the message; the engine reports them itself.
 TEMPLATE_SYNTAX = "template-syntax"
@@ -75,10 +76,10 @@ MAX_TOKEN = 200
 # size: the parser would make it one sentence, and the work on a sentence (the
 # DependencyMatcher's tree walks, the negation checks) grows with its square.
 MAX_RUN = 5_000
-# A piece holds at most this many sentence ends. The parts model copies the whole piece
-# for each of its sentences, so a piece's cost grows with sentences times length; this
-# many is what 100 KB of ordinary prose holds, and it keeps text made of short sentences
-# ("We are sorry. " repeated) from costing more per character than prose does.
+# A piece holds at most this many sentence ends: what 100 KB of ordinary prose holds. It
+# was set when the parts model copied the whole piece for each sentence (it reads each
+# piece once now); it stays because where pieces are cut decides which sentences the
+# parser sees together, and so the findings on very long texts.
 MAX_SENTENCES = 1_000
 _LONG_TOKEN = re.compile(rf"(?<!\S)\S{{{MAX_TOKEN + 1},}}")
 _SENTENCE_END = re.compile(r"[.!?]\s|\n[^\S\n]*\n")
@@ -269,11 +270,12 @@ class Linter:
         resolved: Kind = file_kind or kind or detect_kind(analyses[0], self.lexicons)
         kind_source: KindSource = "file" if file_kind else "given" if kind else "detected"
         lines = LineIndex(doc.source)
-        placed = [self._variant(v, a, resolved, lines, directives)
+        suppressions = _Suppressions(directives.suppressions)
+        placed = [self._variant(v, a, resolved, lines, suppressions)
                   for v, a in zip(doc.variants, analyses, strict=True)]
         worst = min(placed, key=lambda p: p.score)
         findings = (_merge_findings(placed)
-                    + self._tool_findings(doc, resolved, lines, directives))
+                    + self._tool_findings(doc, resolved, lines, directives, suppressions))
         findings.sort(key=lambda f: (f.span.start, f.span.end, f.rule))
         return Report(
             path=path,
@@ -292,18 +294,19 @@ class Linter:
         )
 
     def _variant(self, variant: Variant, a: Analysis, kind: Kind, lines: LineIndex,
-                 directives: Directives) -> _Placed:
+                 suppressions: _Suppressions) -> _Placed:
         """Lint one version of the message; spans are placed in the source file."""
         layer = variant.layer
         findings: list[Finding] = []
         suppressed: set[tuple[str, int, int]] = set()
         sentence_starts = [s.start for s in a.sents]
         placeholders = _placeholders(layer, lines.text)
+        quiet = _Ranges(layer.quiet)
         for rule in self.rules:
             base = rule.severity.get(kind)
             if base is None:
                 continue
-            kept: list[tuple[int, int]] = []
+            kept = _Disjoint()
             sentences: set[int] = set()
             for detector in self._detectors[rule.id]:
                 for hit in detector.run(a, kind):
@@ -318,12 +321,11 @@ class Linter:
                     # provider"), and three acronyms in one sentence are one thing to fix.
                     sentence = -1 if hit.message_level else \
                         bisect.bisect_right(sentence_starts, hit.start)
-                    if (_overlaps(kept, start, end) or sentence in sentences
-                            or _in_any(start, layer.quiet)):
+                    if kept.overlaps(start, end) or sentence in sentences or start in quiet:
                         continue
-                    kept.append((start, end))
+                    kept.add(start, end)
                     sentences.add(sentence)
-                    if _suppress(directives, rule.id, start):
+                    if suppressions.hide(rule.id, start):
                         suppressed.add((rule.id, start, end))
                         continue
                     flagged = layer.text[clipped[0]:clipped[1]]
@@ -340,17 +342,18 @@ class Linter:
                        readability(a.text, a.word_count, len(a.sentences())), suppressed)
 
     def _tool_findings(self, doc: Document, kind: Kind, lines: LineIndex,
-                       directives: Directives) -> list[Finding]:
+                       directives: Directives, suppressions: _Suppressions) -> list[Finding]:
         """Findings about the file rather than the message: broken syntax, suppressions
-        that do nothing."""
+        that do nothing (``suppressions``: ``directives``' own, indexed)."""
         found: list[Finding] = []
         by_id = {r.id: r for r in self.rules}
         if TEMPLATE_SYNTAX in by_id:
             for p in doc.problems:
-                if not _suppress(directives, TEMPLATE_SYNTAX, p.start):
+                if not suppressions.hide(TEMPLATE_SYNTAX, p.start):
                     found.append(self._tool_finding(by_id[TEMPLATE_SYNTAX], kind, lines,
                                                     p.start, max(p.end, p.start + 1),
                                                     p.message))
+        suppressions.mark_used()  # every finding has been asked about
         if UNUSED_SUPPRESSION not in by_id:
             return found
         problems = [(message, start, end) for message, start, end in directives.invalid]
@@ -361,8 +364,8 @@ class Linter:
                 what = "nothing" if unused == [ALL] else "no " + ", ".join(unused) + " finding"
                 problems.append((f"'{sup.text}' suppresses {what} here", *sup.comment))
         for message, start, end in problems:
-            if not any(s.covers(UNUSED_SUPPRESSION, start) and UNUSED_SUPPRESSION in s.rules
-                       for s in directives.suppressions):
+            # Only a suppression that names the rule hides these, not a bare ``disable``.
+            if not suppressions.names(UNUSED_SUPPRESSION, start):
                 found.append(self._tool_finding(by_id[UNUSED_SUPPRESSION], kind, lines,
                                                 start, end, message))
         return found
@@ -454,10 +457,28 @@ def _one_finding_per_phrase(findings: list[Finding],
     """Without the findings of a rule that yields to another rule firing inside its span
     (``yields_to`` in the rule's file): "sorry for any inconvenience" is the euphemism's
     finding, not also an apology for an event."""
+    # For each rule yielded to: its findings' starts in order, and from each one on, the
+    # smallest end. Some finding of it starts at or after ``start`` and ends by ``end``
+    # when the smallest end from the first one starting at or after ``start`` is <= end.
+    # (Comparing each finding with every other was quadratic.)
+    spans: dict[str, list[tuple[int, int]]] = {rule: [] for rule in
+                                                set().union(*yields_to.values())}
+    for g in findings:
+        if g.rule in spans:
+            spans[g.rule].append((g.span.start, g.span.end))
+    index: dict[str, tuple[list[int], list[int]]] = {}
+    for rule, found in spans.items():
+        found.sort()
+        ends = list(itertools.accumulate(reversed([e for _, e in found]), min))[::-1]
+        index[rule] = ([s for s, _ in found], ends)
+
     def covered(f: Finding) -> bool:
-        better = yields_to.get(f.rule, set())
-        return any(g.rule in better and f.span.start <= g.span.start
-                   and g.span.end <= f.span.end for g in findings)
+        for rule in yields_to.get(f.rule, ()):
+            starts, ends = index[rule]
+            i = bisect.bisect_left(starts, f.span.start)
+            if i < len(starts) and ends[i] <= f.span.end:
+                return True
+        return False
 
     return [f for f in findings if f.scope == "message" or not covered(f)]
 
@@ -474,12 +495,42 @@ def _one_line(suggestion: str) -> str:
     return _SPACE_BEFORE_STOP.sub(r"\1", text)
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any((s < end and start < e) or (s, e) == (start, end) for s, e in spans)
+class _Disjoint:
+    """A rule's kept spans ``[start, end)``: a span is added only if it ``overlaps`` none.
+
+    Kept in order of (start, end). Since no two overlap, their ends are in order too; so
+    of the spans starting before ``end``, the last one reaches furthest, and a bisection
+    tells whether any reaches past ``start``. (Comparing with every span was quadratic in
+    a text with a finding in every sentence.)"""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Does ``[start, end)`` overlap a kept span, or is it one (an empty span)?"""
+        i = bisect.bisect_left(self.spans, end, key=lambda s: s[0])  # starting before end
+        if i and self.spans[i - 1][1] > start:
+            return True
+        j = bisect.bisect_left(self.spans, (start, end))
+        return j < len(self.spans) and self.spans[j] == (start, end)
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.spans, (start, end))
 
 
-def _in_any(offset: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(start <= offset < end for start, end in ranges)
+class _Ranges:
+    """Ranges ``[start, end)`` (any, overlapping or not) and whether one holds an offset,
+    in O(log n): in order of start, those starting at or before the offset come first, and
+    one of them holds it if the furthest end among them is past it."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(ranges)
+        self.starts = [start for start, _ in ordered]
+        self.reach = list(itertools.accumulate((end for _, end in ordered), max))
+
+    def __contains__(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset)
+        return i > 0 and self.reach[i - 1] > offset
 
 
 def _first_written_line(layer: Layer) -> tuple[int, int] | None:
@@ -494,13 +545,44 @@ def _first_written_line(layer: Layer) -> tuple[int, int] | None:
     return None
 
 
-def _suppress(directives: Directives, rule: str, offset: int) -> bool:
-    hit = False
-    for sup in directives.suppressions:
-        if sup.covers(rule, offset):
-            sup.used.add(rule)
-            hit = True
-    return hit
+class _Suppressions:
+    """A file's suppressions, indexed by the rule they name (``*``: all): whether one
+    hides a finding is a bisection, where asking each suppression about each finding was
+    quadratic (thousands of suppression comments took seconds).
+
+    ``hide`` notes the findings it hid; ``mark_used`` then adds each such finding's rule to
+    the ``used`` of every suppression that covers it (``Suppression.covers``), as asking
+    each suppression did."""
+
+    def __init__(self, suppressions: list[Suppression]) -> None:
+        self.suppressions = suppressions
+        ranges: dict[str, list[tuple[int, int]]] = {}
+        for sup in suppressions:
+            for rule in sup.rules:
+                ranges.setdefault(rule, []).append((sup.start, sup.end))
+        self._named = {rule: _Ranges(found) for rule, found in ranges.items()}
+        self._hidden: dict[str, list[int]] = {}  # rule → offsets of the findings hidden
+
+    def names(self, rule: str, offset: int) -> bool:
+        """Does a suppression naming ``rule`` itself (``*`` for a bare one) cover ``offset``?"""
+        ranges = self._named.get(rule)
+        return ranges is not None and offset in ranges
+
+    def hide(self, rule: str, offset: int) -> bool:
+        """Is the finding of ``rule`` at ``offset`` suppressed?"""
+        if self.names(rule, offset) or self.names(ALL, offset):
+            self._hidden.setdefault(rule, []).append(offset)
+            return True
+        return False
+
+    def mark_used(self) -> None:
+        hidden = {rule: sorted(offsets) for rule, offsets in self._hidden.items()}
+        for sup in self.suppressions:
+            for rule in hidden if ALL in sup.rules else sup.rules & hidden.keys():
+                offsets = hidden[rule]
+                i = bisect.bisect_left(offsets, sup.start)
+                if i < len(offsets) and offsets[i] < sup.end:
+                    sup.used.add(rule)
 
 
 def _evidence(layer: Layer, lines: LineIndex, start: int, end: int) -> Evidence:
@@ -515,7 +597,7 @@ def _merge_findings(placed: list[_Placed]) -> list[Finding]:
     and others (that contain the same words) don't says which branches it holds for.
     A message-level finding (something missing) is one finding whatever the version,
     at the place the first version that has it points to."""
-    covered = [p.variant.layer.offsets.covered() for p in placed]
+    covered = [_Ranges(p.variant.layer.offsets.covered()) for p in placed]
     fired: dict[tuple[str, int, int], list[int]] = {}
     first: dict[tuple[str, int, int], Finding] = {}
     for i, p in enumerate(placed):
@@ -527,7 +609,7 @@ def _merge_findings(placed: list[_Placed]) -> list[Finding]:
     merged = []
     for key, finding in first.items():
         containing = (range(len(placed)) if key[1] == -1 else
-                      [i for i, ranges in enumerate(covered) if _in_any(key[1], ranges)])
+                      [i for i, ranges in enumerate(covered) if key[1] in ranges])
         variant = placed[fired[key][0]].variant
         if len(fired[key]) < len(containing) and variant.branches:
             note = (" This holds only for some recipients: those who get "

@@ -80,8 +80,8 @@ class SentenceParts(MultiLabel_TextCategorizer):
     def predict(self, docs: Iterable[Doc]) -> Any:
         docs = list(docs)
         bounds = [_sentence_bounds(doc) for doc in docs]
-        pieces = [doc[start:end].as_doc() for doc, spans in zip(docs, bounds, strict=True)
-                  for start, end in spans]
+        pieces = [piece for doc, spans in zip(docs, bounds, strict=True)
+                  for piece in _sentence_docs(doc, spans)]
         if not pieces:
             return bounds, numpy.zeros((0, len(self.labels)), dtype="float32")
         return bounds, numpy.asarray(self.model.predict(pieces))
@@ -110,6 +110,21 @@ class SentenceParts(MultiLabel_TextCategorizer):
 # What ``spacy train`` optimises for both components (the other scores are reported).
 _SCORE_WEIGHTS = {"cats_score": 1.0, "cats_macro_f": None, "cats_micro_f": None,
                   "cats_f_per_type": None}
+
+
+def _sentence_docs(doc: Doc, spans: list[tuple[int, int]]) -> Iterator[Doc]:
+    """Each ``[start, end)`` of ``doc`` as a document of its own, with what the model reads:
+    the words (the bag of words reads ORTH) and their vectors (``doc.tensor``, which
+    ``doc_tensor`` reads). ``Span.as_doc`` gives the model the same, but copies the whole
+    document's arrays for every sentence: a text of many sentences took quadratic time.
+    Here the whole document is read once, and each sentence takes slices of it."""
+    words = [t.text for t in doc]
+    spaces = [bool(t.whitespace_) for t in doc]
+    tensor = doc.tensor
+    for start, end in spans:
+        piece = Doc(doc.vocab, words=words[start:end], spaces=spaces[start:end])
+        piece.tensor = tensor[start:end]  # as ``Span.as_doc`` sets it
+        yield piece
 
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
