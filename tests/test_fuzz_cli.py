@@ -280,15 +280,9 @@ def check(case: Case) -> None:
         assert code in (0, 1, 2), f"exit code {code}"
         assert "Traceback" not in err, err
         # An option-like name before any "--" may be read as an option (--help, --version,
-        # a usage error): then there is no report to check.
+        # a usage error): then there is no report to check, but a usage error is held to
+        # the same one-line rule as every other error.
         usage = not case.separator and any(t.startswith("-") for t in targets)
-        if usage and err.endswith("(apology-lint --help shows every option)\n"):
-            # KNOWN BUG, NOT FIXED HERE: cli._Parser.error quotes the argument raw, so a
-            # name with a newline or an escape sequence breaks the one-line rule (xfail
-            # test_internal_errors.py::test_a_usage_error_quoting_an_argument_is_one_
-            # printable_line). Remove this exemption when that is fixed.
-            assert code == 2
-            return
         lines = err.splitlines()
         bad = [line for line in lines if not line.startswith("apology-lint: ")]
         assert not bad, f"standard error lines not from apology-lint: {bad!r}"

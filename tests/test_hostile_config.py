@@ -1,6 +1,8 @@
 """The attacker writes the repository: configuration, rule packs, front matter and the
-message files' bytes. Configuration never runs code, YAML cannot explode, decoding is
-strict, invisible characters hide nothing, and the library says what it wants."""
+message files' bytes. Configuration never runs code, configuration files and rule packs
+are never read from outside the repository's folders (nor from devices, nor past 20 MB),
+YAML cannot explode, decoding is strict, invisible characters hide nothing, and the library
+says what it wants."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import resource
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -268,3 +271,174 @@ def test_lint_says_what_it_takes(linter: Linter) -> None:
     with pytest.raises(ValueError, match="unknown syntax 'bogus'; give one of text, "
                                          "markdown, html, eml, jinja"):
         linter.lint(BAD, syntax="bogus")  # type: ignore[arg-type]
+
+
+# --- configuration files and rule packs are read as the files to lint are -----------------
+
+SECRET = "ghp_CONFIGsecret0123456789"
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every file opened in this process from now on, as a real path."""
+    import builtins
+    import io
+    import os
+
+    paths: list[str] = []
+    real_os_open, real_open = os.open, io.open
+
+    def os_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        paths.append(os.fsdecode(os.path.realpath(path)))
+        return real_os_open(path, *args, **kwargs)
+
+    def io_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, bytes, os.PathLike)):
+            paths.append(os.fsdecode(os.path.realpath(file)))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(io, "open", io_open)
+    monkeypatch.setattr(builtins, "open", io_open)
+    return paths
+
+
+def lint_here(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``apology-lint args`` in this process; the error, if any, is one line."""
+    from apology_lint.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and err.count("\n") <= 1, err
+    return code, out, err
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A file outside the repository (tmp_path/repo) that must never be read: as a
+    configuration it would name the secret in an error (an unknown rule id)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    path = outside / "secret.toml"
+    path.write_text(f'[tool.apology-lint]\nselect = ["{SECRET}"]\n')
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "a.txt").write_text(BAD)
+    return path
+
+
+@pytest.mark.parametrize("name", [".apology-lint.toml", "pyproject.toml"])
+@pytest.mark.parametrize("walked", [False, True], ids=["named", "walked"])
+def test_a_configuration_linked_outside_its_folder_is_refused_unread(
+        tmp_path: Path, secret: Path, opened: list[str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, name: str, walked: bool) -> None:
+    repo = tmp_path / "repo"
+    (repo / name).symlink_to(secret)
+    monkeypatch.chdir(repo)
+    code, out, err = lint_here(capsys, "." if walked else "a.txt")
+    assert code == 2 and out == "" and SECRET not in err
+    assert err == (f"apology-lint: error: {repo.resolve() / name}: symbolic link to a file "
+                   "outside its folder, not read; put the configuration itself there, or "
+                   "name it with --config\n")
+    assert str(secret.resolve()) not in opened
+
+
+def test_a_configuration_link_inside_its_folder_and_config_from_anywhere_are_read(
+        tmp_path: Path, secret: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    (repo / "lint").mkdir()
+    (repo / "lint" / "apology.toml").write_text('select = ["jargn"]\n')
+    (repo / ".apology-lint.toml").symlink_to("lint/apology.toml")
+    monkeypatch.chdir(repo)
+    code, _, err = lint_here(capsys, "a.txt")
+    assert code == 2 and "unknown rule id 'jargn'" in err  # it was read
+    # The command line is trusted: --config names a file anywhere, through links too.
+    (repo / "link.toml").symlink_to(secret)
+    code, _, err = lint_here(capsys, "--config", "link.toml", "a.txt")
+    assert code == 2 and f"unknown rule id '{SECRET}'" in err
+
+
+@pytest.mark.parametrize("name", [".apology-lint.toml", "pyproject.toml"])
+def test_a_configuration_linked_to_a_device_is_refused(tmp_path: Path, name: str) -> None:
+    # In a child with a time and a memory limit: reading /dev/zero would never end.
+    (tmp_path / name).symlink_to("/dev/zero")
+    (tmp_path / "a.txt").write_text(BAD)
+    line = one_line_error(cli("a.txt", cwd=tmp_path, limit_memory=True))
+    assert line == (f"apology-lint: error: {tmp_path.resolve() / name}: symbolic link to a "
+                    "file outside its folder, not read; put the configuration itself there, "
+                    "or name it with --config")
+
+
+def test_a_configuration_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pyproject.toml")  # opened for reading, it would wait forever
+    (tmp_path / "a.txt").write_text(BAD)
+    line = one_line_error(cli("a.txt", cwd=tmp_path, limit_memory=True))
+    assert line == (f"apology-lint: error: {tmp_path.resolve() / 'pyproject.toml'}: not a "
+                    "regular file (a FIFO)")
+
+
+def test_a_huge_configuration_is_refused_unread(tmp_path: Path, opened: list[str],
+                                                capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / ".apology-lint.toml"
+    with open(config, "wb") as handle:  # 100 MB, sparse: it takes no room on disk
+        handle.truncate(100 * 1024 * 1024)
+    (tmp_path / "a.txt").write_text(BAD)
+    monkeypatch.chdir(tmp_path)
+    opened.clear()
+    code, out, err = lint_here(capsys, "a.txt")
+    assert code == 2 and out == ""
+    assert err == (f"apology-lint: error: {config.resolve()}: file is too large (100.0 MB; "
+                   "the limit is 20 MB)\n")
+    assert str(config.resolve()) not in opened
+
+
+def _outside_pack(tmp_path: Path) -> Path:
+    """A rule pack outside the project: returns its rule's file."""
+    (tmp_path / "outside").mkdir()
+    return rule_pack(tmp_path / "outside", "{type: lexical, patterns: ['sorry']}")
+
+
+@pytest.mark.parametrize("how", ["../../outside", "absolute", "link to a folder",
+                                 "link to a file"])
+def test_a_rule_pack_outside_the_project_is_refused_unread(
+        tmp_path: Path, opened: list[str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    outside = _outside_pack(tmp_path)
+    project = tmp_path / "repo" / "project"
+    project.mkdir(parents=True)
+    (project / "a.txt").write_text(BAD)
+    given = {"../../outside": "../../outside/pack", "absolute": str(outside.parent),
+             "link to a folder": "pack", "link to a file": "pack"}[how]
+    if how == "link to a folder":
+        (project / "pack").symlink_to(outside.parent)
+    if how == "link to a file":
+        (project / "pack").mkdir()
+        (project / "pack" / "hostile.yaml").symlink_to(outside)
+    (project / ".apology-lint.toml").write_text(
+        f'ignore = ["jargon"]\nrule-packs = [\n  "x",\n  "{given}",\n]\n')
+    (project / "x").mkdir()
+    monkeypatch.chdir(project)
+    for args in (["a.txt"], ["--list-rules"]):
+        opened.clear()
+        code, out, err = lint_here(capsys, *args)
+        assert code == 2 and out == ""
+        where = f"apology-lint: error: {project.resolve() / '.apology-lint.toml'}:4: " \
+                f'rule-packs: "{given}" '
+        if how == "link to a file":
+            assert err == (f"{where}hostile.yaml is a symbolic link to a file outside the "
+                           f"project ({project.resolve()}), not loaded; keep rule packs "
+                           "inside it\n")
+        else:
+            assert err == (f"{where}is outside the project ({project.resolve()}, the "
+                           "configuration file's folder), not loaded; keep rule packs "
+                           "inside it\n")
+        assert str(outside.resolve()) not in opened
+
+
+def test_a_rule_pack_outside_is_fine_from_the_library(tmp_path: Path) -> None:
+    # The library's caller chooses its rule packs: only the configuration is checked.
+    outside = _outside_pack(tmp_path)
+    assert "hostile" in {r.id for r in Linter(rule_packs=[outside.parent]).rules}

@@ -266,3 +266,65 @@ def test_a_files_control_characters_never_reach_the_terminal(
                     encoding="utf-8")
     _, out, _ = lint(capsys, str(path), "--kind", "apology", "--format", fmt)
     assert "\x1b" not in out
+
+
+# --- bidi controls and other format characters --------------------------------------
+
+# A right-to-left override: everything after it on the line is shown reversed, so a
+# file's text or name could make a CI log show something else than it holds.
+RLO = "\u202e"
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github"])
+def test_a_files_format_characters_never_reach_the_terminal(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "bidi.txt"
+    # The override is left out of the text the rules match, but the line under a finding
+    # is the file's. U+FFF9 (another format character) is not left out: the
+    # agentless-fault rewrite quotes it back in its suggestion.
+    path.write_text(f"Mistakes were made during the mi{RLO}gration of your acc\ufff9ount.\n",
+                    encoding="utf-8")
+    code, out, err = lint(capsys, str(path), "--kind", "apology", "--format", fmt)
+    assert code == 1 and err == ""
+    assert "agentless-fault" in out and RLO not in out and "\ufff9" not in out
+    if fmt == "text":  # the line, with the override shown
+        assert "mi\ufffdgration" in out
+    if fmt != "concise":  # the suggestion
+        assert "acc\ufffdount" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github"])
+def test_a_bidi_override_in_a_file_name_never_reaches_the_terminal(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    name = f"draft{RLO}txt.exe.txt"
+    (tmp_path / name).write_text(DRAFT, encoding="utf-8")
+    (tmp_path / "good.txt").write_text(DRAFT, encoding="utf-8")
+    for args in ([name, "good.txt"], ["."]):  # named, and found by a walk
+        code, out, err = lint(capsys, *args, "--kind", "apology", "--format", fmt)
+        assert code == 2 and RLO not in out + err
+        assert "good.txt" in out and "draft" not in out
+        assert err == ("apology-lint: error: draft\\u202etxt.exe.txt: the name has control "
+                       "or formatting characters, skipped; rename it\n")
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200e", "\u200f", "\u061c", "\u200b",
+                                  "\u200d", "\U000e0041", "\u2028"])
+def test_format_characters_are_shown_and_keep_the_carets_in_place(char: str) -> None:
+    line = f"Our {char}provider failed"
+    start = line.index("provider")
+    shown = snippet(line, start, start + len("provider"))
+    assert char not in shown.line and shown.line == "Our \ufffdprovider failed"
+    assert shown.line[shown.indent:shown.indent + shown.carets] == "provider"
+
+
+def test_a_line_of_combining_marks_is_cut() -> None:
+    # Combining marks take no cells: without a limit in characters, every finding on
+    # such a line would print all of it.
+    line = "".join("w" + "\u0301" * 50 for _ in range(2000))
+    for start in (0, 50_000, len(line) - 1):
+        shown = snippet(line, start, start + 1)
+        assert len(shown.line) <= 4 * MAX_WIDTH + 2
+    short = "sorry" + "\u0301" * 5000
+    assert snippet(short, 0, 5).line.endswith("…")

@@ -63,8 +63,10 @@ class _Parser(argparse.ArgumentParser):
     """Argument errors in one line, as every other error (not the usage first)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (apology-lint --help shows "
-                              "every option)\n")
+        # argparse quotes arguments raw; with `apology-lint *.txt` they are the repository's
+        # file names, and a name with a newline could forge a line of the CI log.
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {one_line(message)} (apology-lint --help "
+                              "shows every option)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,12 +5,19 @@ beats a ``pyproject.toml`` in the same folder), as in ruff; ``--config PATH`` fo
 and ``--isolated`` ignores them all. Paths and globs in a file are relative to its folder.
 Every key is validated: an unknown key or a bad value stops the run with exit code 2 and
 a message naming the file, the line, the key and what is allowed.
+
+Configuration files are in the repository, so they are hostile input. They are read as the
+files to lint are (``sources.read_bytes``: regular files only, never more than 20 MB); one
+found by the search that is a symbolic link out of its folder is refused (``--config``
+names one from anywhere: the command line is trusted), and so is a rule pack outside the
+configuration file's folder.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -28,8 +35,9 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from .errors import ApologyLintError, suggest
+from .errors import ApologyLintError, InputError, suggest
 from .resources import builtin_rules_dir
+from .sources import read_bytes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -174,7 +182,44 @@ class Config(BaseModel):
         return False
 
     def rule_pack_dirs(self) -> list[Path]:
-        return [(self.root / p).resolve() for p in self.settings.rule_packs]
+        """The rule pack folders, each inside the project (the folder of the configuration
+        file), and so is every rule file in them: a path from the file is the repository's,
+        and ``../../x``, an absolute path or a link would load YAML from anywhere on the
+        machine. (``Linter(rule_packs=...)`` is the caller's choice and is not checked.)"""
+        root = Path(os.path.realpath(self.root))
+        folders = []
+        for given in self.settings.rule_packs:
+            try:
+                folder = Path(os.path.realpath(root / given))
+            except (OSError, ValueError):  # a NUL in the path
+                folder = None
+            if folder is None or not folder.is_relative_to(root):
+                raise ConfigError(self._rule_pack_problem(
+                    given, f"is outside the project ({root}, the configuration file's "
+                           "folder), not loaded; keep rule packs inside it"))
+            try:
+                with os.scandir(folder) as entries:
+                    links = sorted(e.name for e in entries if e.is_symlink())
+            except OSError:
+                links = []  # not a folder: the loader says so
+            for name in links:
+                if name.endswith((".yaml", ".yml")) and \
+                        not Path(os.path.realpath(folder / name)).is_relative_to(root):
+                    raise ConfigError(self._rule_pack_problem(
+                        given, f"{name} is a symbolic link to a file outside the project "
+                               f"({root}), not loaded; keep rule packs inside it"))
+            folders.append(folder)
+        return folders
+
+    def _rule_pack_problem(self, given: str, problem: str) -> str:
+        """``file:line: rule-packs: "given" problem``, the line that names ``given``."""
+        where = str(self.path or "command line")
+        if self.path is not None:
+            text = _read(self.path)
+            line = _line(_key_lines(text, _section(self.path, text)), ("rule-packs",))
+            if line is not None:
+                where += f":{_line_with(text, line, given)}"
+        return f"{where}: rule-packs: {_shown(given, 200)} {problem}"
 
 
 def matches(path: PurePosixPath, glob: str) -> bool:
@@ -360,12 +405,12 @@ def _key_path(path: Sequence[str]) -> str:
                     for part in path)
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, limit: int = 40) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False)
     except TypeError:  # a TOML date or time
         text = str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _type_name(value: object) -> str:
@@ -419,13 +464,23 @@ def _describe(path: Path, text: str, error: ValidationError) -> str:
 # --- loading ---------------------------------------------------------------------------
 
 
+def _read(path: Path) -> str:
+    """A configuration file's text, read as a file to lint is: a regular file only (not a
+    FIFO, not /dev/zero), and never more than ``sources.MAX_BYTES`` of it."""
+    try:
+        data = read_bytes(str(path))
+    except InputError as exc:  # it is not skipped: the run stops
+        raise ConfigError(str(exc).removesuffix(", skipped")) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
 def _load(path: Path) -> Config | None:
     """Read one configuration file; ``None`` for a ``pyproject.toml`` without our section
     (it belongs to other tools, and the search goes on upward)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    text = _read(path)
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -474,13 +529,27 @@ class Finder:
             return self._by_dir[folder]
         found: Config | None = None
         for name in CONFIG_FILES:
-            candidate = folder / name
-            if candidate.is_file() and (found := _load(candidate)) is not None:
+            candidate = _candidate(folder, name)
+            if candidate is not None and (found := _load(candidate)) is not None:
                 break
         if found is None:
             found = Config() if folder.parent == folder else self.for_dir(folder.parent)
         self._by_dir[folder] = found
         return found
+
+
+def _candidate(folder: Path, name: str) -> Path | None:
+    """``folder/name`` if there is a configuration file to read there. ``folder`` is a real
+    path (no links in it); the file may be a link only to a file inside ``folder``: a
+    committed ``pyproject.toml -> /dev/zero`` or ``-> ~/.git-credentials`` is refused
+    before anything is read. A folder of that name is not a configuration file."""
+    path = folder / name
+    if not os.path.lexists(path):
+        return None
+    if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(folder):
+        raise ConfigError(f"{path}: symbolic link to a file outside its folder, not read; "
+                          "put the configuration itself there, or name it with --config")
+    return None if path.is_dir() else path
 
 
 def check_rule_ids(config: Config, known: set[str]) -> None:
@@ -497,7 +566,7 @@ def check_rule_ids(config: Config, known: set[str]) -> None:
             path: Sequence[str] = (key, rule) if key == "severity" else (key,)
             where = str(config.path or "command line")
             if config.path is not None:
-                text = config.path.read_text(encoding="utf-8", errors="replace")
+                text = _read(config.path)
                 lines = _key_lines(text, _section(config.path, text))
                 line, path = lines.get(_normal(path), (_line(lines, path), path))
                 if line is not None and key != "severity":

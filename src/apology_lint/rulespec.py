@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import RuleError
+from .errors import InputError, RuleError
 from .models import Dimension, Kind, Severity
 from .safe_yaml import load_yaml
+from .sources import read_bytes
 
 RULE_ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
@@ -64,6 +65,10 @@ class LexicalDetector(_Spec):
     # Only in sentences that carry this part (as the parts model or its finder says):
     # "the ISP network" is blame only where the sentence places the cause there.
     only_in_part: Fact | None = None
+    # A hit is dropped when it is a proper name that only qualifies the noun after it
+    # ("Microsoft Teams", "the GCP us-central1 region", "reduce AWS dependencies"), unless
+    # that noun is in this lexicon ("an AWS outage"): the name is not the cause there.
+    unless_name_qualifies: str | None = None
 
     def facts(self) -> list[str]:
         guard = self.unless_near.facts if self.unless_near else []
@@ -210,8 +215,11 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read one YAML file into ``model``; any problem raises ``RuleError`` naming it."""
     try:
         # Safe and bounded: plain data only, no alias bomb, no nesting past the stack.
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        # A rule pack is a repository's file: regular files only, size-capped.
+        data = load_yaml(read_bytes(str(path)).decode("utf-8"))
+    except InputError as exc:
+        raise RuleError(str(exc)) from None
+    except UnicodeDecodeError as exc:
         raise RuleError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

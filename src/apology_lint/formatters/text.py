@@ -52,9 +52,8 @@ def _head(f: Finding, path: str, paint: _Paint) -> str:
             f"{printable(f.message)}")
 
 
-def _finding(f: Finding, path: str, source: str, paint: _Paint) -> list[str]:
+def _finding(f: Finding, path: str, lines: list[str], paint: _Paint) -> list[str]:
     s = f.span
-    lines = split_lines(source) if source else []
     line_text = lines[s.line - 1] if s.line <= len(lines) else ""
     end = s.end_column - 1 if s.end_line == s.line else len(line_text)
     shown = snippet(line_text, s.column - 1, end)
@@ -124,9 +123,11 @@ def render(run: RunReport, sources: dict[str, str], colour: bool, quiet: bool = 
     out: list[str] = []
     for report in run.files:
         path = report.path or "-"
+        source = sources.get(path, "")
+        lines = split_lines(source) if source else []  # once per file, not per finding
         for f in report.findings:
             if f.scope == "span":
-                out += _finding(f, path, sources.get(path, ""), paint)
+                out += _finding(f, path, lines, paint)
                 out.append("")
         if not quiet:
             out += _summary(report, path, paint, gates.get(path))
