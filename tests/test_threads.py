@@ -577,3 +577,45 @@ def test_any_json_is_read_or_refused_in_one_line(values: list[Any], lines: bool)
     for incident in found.incidents:
         THREAD_RULES.check(incident)
     assert all("\n" not in str(e) for e in found.errors)
+
+
+def test_the_main_command_runs_thread_and_a_file_named_thread_is_linted_as_a_path(
+        shared_linter: Linter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from apology_lint import cli
+
+    assert cli.main(["thread", str(DATA / "broken-update-promise.json")]) == 1
+    assert "error broken-update-promise " in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "thread").write_text("We are sorry we double-charged you on 2 May.\n")
+    cli.main(["./thread"])
+    out = capsys.readouterr().out
+    assert "./thread:" in out and "time (UTC)" not in out
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "threads.md"
+
+
+def _doc_block(language: str) -> str:
+    found = re.search(rf"```{language}\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert found, f"docs/threads.md has no {language} block"
+    return found.group(1)
+
+
+def test_the_guide_shows_a_real_run(shared_linter: Linter, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "incidents").mkdir()
+    (tmp_path / "incidents" / "payments.jsonl").write_bytes((DATA / "clean.jsonl").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert main(["incidents/payments.jsonl"]) == 0
+    assert capsys.readouterr().out.strip() == _doc_block("text").strip()
+
+
+def test_the_guide_s_python_example_runs(shared_linter: Linter, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "incident.json").write_bytes((DATA / "broken-update-promise.json").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    exec(_doc_block("python"), {})
+    assert "'broken-update-promise'" in capsys.readouterr().out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -48,6 +49,10 @@ examples:
   apology-lint --show-config mail/x.hbs      the configuration that applies to a file
   apology-lint --list-rules                  every rule, its severity per kind
   apology-lint --explain agentless-fault     why a rule exists, with examples
+
+commands (each has its own --help):
+  apology-lint thread incident.json          whole incidents: every message, and the thread
+                                             rules (promised updates kept, gaps, repeats)
 
 configuration: [tool.apology-lint] in pyproject.toml, or .apology-lint.toml; the nearest
 one above each file applies (see docs/ci.md). Options given here override it.
@@ -290,9 +295,18 @@ def _say(line: str) -> None:
         print(line, file=sys.stderr)
 
 
+# Commands with options of their own, by the module whose ``main(argv)`` runs them. A file
+# named like one is linted as ``./thread``.
+_COMMANDS = {"thread": "apology_lint.threads.command"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return run(argv)
+        if args and args[0] in _COMMANDS:
+            command: int = importlib.import_module(_COMMANDS[args[0]]).main(args[1:])
+            return command
+        return run(args)
     except ApologyLintError as exc:
         # Messages quote arguments, names and values (a glob that matched nothing, a
         # configuration value): any of them may hold a newline or an escape sequence.
