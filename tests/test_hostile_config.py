@@ -442,3 +442,21 @@ def test_a_rule_pack_outside_is_fine_from_the_library(tmp_path: Path) -> None:
     # The library's caller chooses its rule packs: only the configuration is checked.
     outside = _outside_pack(tmp_path)
     assert "hostile" in {r.id for r in Linter(rule_packs=[outside.parent]).rules}
+
+
+def test_a_rule_pack_s_and_a_configuration_s_text_reaches_no_terminal_raw(
+        tmp_path: Path) -> None:
+    """--list-rules, --explain and --show-config print the repository's own text: an
+    escape sequence or a bidi override in a title or a value is shown as �."""
+    rule = rule_pack(tmp_path, "{type: lexical, patterns: ['zzz']}")
+    rule.write_text(rule.read_text().replace(
+        "title: A rule from a pull request", 'title: "Red \\e[31m and \\u202e reversed"'))
+    (tmp_path / ".apology-lint.toml").write_text(
+        'rule-packs = ["pack"]\nexclude = ["a\\u001b[2Jb"]\n')
+    (tmp_path / "m.txt").write_text("We are sorry.\n")
+    outputs = [cli("--list-rules", cwd=tmp_path), cli("--explain", "hostile", cwd=tmp_path),
+               cli("--show-config", "m.txt", cwd=tmp_path)]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "Red \ufffd[31m and \ufffd reversed" in outputs[0].stdout + outputs[1].stdout

@@ -19,6 +19,7 @@ from typing import NoReturn
 from . import __version__
 from .errors import ApologyLintError, InputError, describe, one_line
 from .formatters import FORMATS
+from .formatters.snippet import printable
 from .models import KINDS
 from .readers import SYNTAXES
 
@@ -207,10 +208,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.list_rules or args.explain:
-        sys.stdout.write(_rule_reference(args))
+        # Rule packs and configuration are the repository's text: no escape sequence or
+        # bidi control of theirs reaches the terminal.
+        sys.stdout.write(printable(_rule_reference(args)))
         return EXIT_OK
     if args.show_config:
-        sys.stdout.write(_show_config(args))
+        sys.stdout.write(printable(_show_config(args)))
         return EXIT_OK
     if not args.paths:
         parser.error("give at least one PATH (or '-' for standard input)")
