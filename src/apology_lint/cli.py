@@ -54,6 +54,8 @@ examples:
 commands (each has its own --help):
   apology-lint thread incident.json          whole incidents: every message, and the thread
                                              rules (promised updates kept, gaps, repeats)
+  apology-lint audit archive/ --out report/  a whole archive: report.html with plots,
+                                             aggregates.json/.csv, messages.jsonl
 
 configuration: [tool.apology-lint] in pyproject.toml, or .apology-lint.toml; the nearest
 one above each file applies (see docs/ci.md). Options given here override it.
@@ -300,7 +302,7 @@ def _say(line: str) -> None:
 
 # Commands with options of their own, by the module whose ``main(argv)`` runs them. A file
 # named like one is linted as ``./thread``.
-_COMMANDS = {"thread": "apology_lint.threads.command"}
+_COMMANDS = {"thread": "apology_lint.threads.command", "audit": "apology_lint.audit.command"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,7 +39,7 @@ from .incident import Incident, IncidentMessage, normalize_status
 # A message's time, by the name each shape gives it. Statuspage's ``created_at`` (when
 # the update was posted) comes before ``display_at`` (which a writer may backdate): the
 # timing rules judge when the client could read it.
-_TS_KEYS = ("ts", "at", "created_at", "display_at", "timestamp", "time")
+TS_KEYS = ("ts", "at", "created_at", "display_at", "timestamp", "time")
 _TEXT_KEYS = ("message", "body", "text")
 _HEADER_KEYS = ("id", "title", "name", "impact", "started_at", "provider")
 
@@ -177,7 +177,7 @@ class _Lines:
 # --- records -------------------------------------------------------------------------
 
 
-def _first(record: dict[str, Any], keys: Iterable[str]) -> Any:
+def first_key(record: dict[str, Any], keys: Iterable[str]) -> Any:
     return next((record[k] for k in keys if record.get(k) not in (None, "")), None)
 
 
@@ -186,7 +186,7 @@ def _is_message(record: dict[str, Any]) -> bool:
         and "timeline" not in record and "updates" not in record
 
 
-def _shape(record: object) -> str | None:
+def record_shape(record: object) -> str | None:
     """Which shape one JSON value is, or None."""
     if not isinstance(record, dict):
         return None
@@ -207,7 +207,7 @@ def _shape(record: object) -> str | None:
     return None
 
 
-class _Reader:
+class RecordReader:
     def __init__(self, path: str, lines: _Lines | None = None) -> None:
         self.path = path
         self.stem = Path(path).stem or path
@@ -225,7 +225,7 @@ class _Reader:
         line = self._line(record, _TEXT_KEYS, default_line)
         if not isinstance(record, dict):
             raise self.error(f"update {number} is not an object", line, incident)
-        raw_ts = _first(record, _TS_KEYS)
+        raw_ts = first_key(record, TS_KEYS)
         if raw_ts is None:
             raise self.error(f"update {number} has no timestamp (give ts, at, created_at "
                              "or display_at)", line, incident)
@@ -233,7 +233,7 @@ class _Reader:
             ts = parse_ts(raw_ts)
         except ValueError as exc:
             raise self.error(f"update {number}: {exc}", line, incident) from None
-        text = _first(record, _TEXT_KEYS)
+        text = first_key(record, _TEXT_KEYS)
         if text is None:
             text = ""
         if not isinstance(text, str):
@@ -265,7 +265,7 @@ class _Reader:
 
     def check_timestamps(self, items: list[Any], line: int | None, ident: str) -> None:
         """An incident without a single time is one error, not one per update."""
-        if not any(isinstance(item, dict) and _first(item, _TS_KEYS) is not None
+        if not any(isinstance(item, dict) and first_key(item, TS_KEYS) is not None
                    for item in items):
             raise self.error("no timestamps: give each update ts, at, created_at or "
                              "display_at", line, ident)
@@ -308,7 +308,7 @@ class _Reader:
         """A file whose records are the messages of one incident (after an optional
         header record)."""
         header: dict[str, Any] = {}
-        if records and _shape(records[0][0]) == "header":
+        if records and record_shape(records[0][0]) == "header":
             header = records[0][0]
             records = records[1:]
         ident = str(header.get("id") or self.stem)
@@ -317,7 +317,7 @@ class _Reader:
         self.check_timestamps([r for r, _ in records], records[0][1], ident)
         messages = []
         for n, (record, line) in enumerate(records, 1):
-            if _shape(record) != "message":
+            if record_shape(record) != "message":
                 raise self.error(f"record {n} is not a {{ts, status, message}} message", line,
                                  ident)
             messages.append(self.message(record, line, n, ident))
@@ -328,14 +328,14 @@ class _Reader:
 # --- files ---------------------------------------------------------------------------
 
 
-def _expand(value: Any, line: int | None) -> Iterator[tuple[str | None, Any, int | None]]:
+def expand_records(value: Any, line: int | None) -> Iterator[tuple[str | None, Any, int | None]]:
     """The incident records in a JSON value: ``(shape, record, line)``."""
-    shape = _shape(value)
+    shape = record_shape(value)
     if shape == "incidents":
         for item in value["incidents"]:
-            yield _shape(item), item, line
+            yield record_shape(item), item, line
     elif shape == "wrapped":
-        yield _shape(value["incident"]), value["incident"], line
+        yield record_shape(value["incident"]), value["incident"], line
     else:
         yield shape, value, line
 
@@ -366,25 +366,25 @@ def _read_document(text: str, path: str) -> Incidents:
                             f"{exc.msg}", path) from None
     except RecursionError:
         raise IncidentError("malformed JSON: nested too deeply", path) from None
-    reader = _Reader(path, located)
+    reader = RecordReader(path, located)
     if isinstance(value, list):
         if not value:
             raise IncidentError("empty list: no incidents", path)
-        if all(_shape(v) in ("message", "header") for v in value):
+        if all(record_shape(v) in ("message", "header") for v in value):
             items = [(v, located.line(v.start) if isinstance(v, _Located) else None)
                      for v in value]
             return Incidents([reader.messages_file(items)])
-        records = [(_shape(v), v, located.line(v.start) if isinstance(v, _Located) else None)
+        records = [(record_shape(v), v, located.line(v.start) if isinstance(v, _Located) else None)
                    for v in value]
     else:
-        if _shape(value) in ("message", "header"):
+        if record_shape(value) in ("message", "header"):
             return Incidents([reader.messages_file([(value, 1)])])
         records = [(s, r, located.line(r.start) if isinstance(r, _Located) else None)
-                   for s, r, _ in _expand(value, 1)]
+                   for s, r, _ in expand_records(value, 1)]
     return _incidents(reader, records)
 
 
-def _incidents(reader: _Reader,
+def _incidents(reader: RecordReader,
                records: Sequence[tuple[str | None, Any, int | None]]) -> Incidents:
     if not records:
         raise IncidentError("no incidents", reader.path)
@@ -404,7 +404,7 @@ def _incidents(reader: _Reader,
 
 
 def _read_jsonl(lines: list[str], path: str) -> Incidents:
-    reader = _Reader(path)
+    reader = RecordReader(path)
     parsed: list[tuple[Any, int]] = []
     bad: list[IncidentError] = []
     for number, line in enumerate(lines, 1):
@@ -417,14 +417,14 @@ def _read_jsonl(lines: list[str], path: str) -> Incidents:
                                      path, number))
         except RecursionError:
             bad.append(IncidentError("malformed JSON: nested too deeply", path, number))
-    shapes = [_shape(value) for value, _ in parsed]
+    shapes = [record_shape(value) for value, _ in parsed]
     if shapes and shapes[0] in ("message", "header"):
         # One incident: any bad line spoils it, since a missing message would read as a
         # gap or a broken promise.
         if bad:
             raise bad[0]
         return Incidents([reader.messages_file(parsed)])
-    records = [(s, r, n) for value, n in parsed for s, r, _ in _expand(value, n)]
+    records = [(s, r, n) for value, n in parsed for s, r, _ in expand_records(value, n)]
     found = _incidents(reader, records)
     found.errors = sorted(bad + found.errors, key=lambda e: e.line or 0)
     return found
@@ -450,7 +450,7 @@ def incident_from_messages(records: list[dict[str, Any]] | dict[str, Any],
                            ident: str = "example") -> Incident:
     """An incident written inline (a rule's examples, a test): a list of
     ``{ts, status, message}``, or ``{id?, title?, impact?, started_at?, messages: […]}``."""
-    reader = _Reader(ident)
+    reader = RecordReader(ident)
     if isinstance(records, dict):
         header = {k: v for k, v in records.items() if k != "messages"}
         messages = records.get("messages") or []
