@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 from typing import Any, Literal
 
 from .lexicons import FLAGS, Lexicons
@@ -133,6 +134,10 @@ class Analysis:
     first_person_subject: bool = False
     word_count: int = 0
     _sent_starts: list[int] = field(default_factory=list, repr=False)
+    # ``quoted`` as ``is_quoted`` searches it (the list it was made from, its length, the
+    # starts in order, the furthest end any region starting by then reaches).
+    _quoted_index: tuple[list[tuple[int, int]], int, list[int], list[int]] | None = field(
+        default=None, repr=False, compare=False)
 
     # --- helpers the rules share --------------------------------------------------
 
@@ -144,7 +149,16 @@ class Analysis:
         return self.other_parts.setdefault(part, [])
 
     def is_quoted(self, start: int, end: int) -> bool:
-        return any(q0 <= start and end <= q1 for q0, q1 in self.quoted)
+        """Does one quoted region hold ``[start, end)``? A binary search: scanning every
+        region for every word made a message of many quotes quadratic."""
+        index = self._quoted_index
+        if index is None or index[0] is not self.quoted or index[1] != len(self.quoted):
+            regions = sorted(self.quoted)
+            reach = list(accumulate((q1 for _, q1 in regions), max))
+            index = self._quoted_index = (
+                self.quoted, len(self.quoted), [q0 for q0, _ in regions], reach)
+        i = bisect_right(index[2], start)
+        return i > 0 and index[3][i - 1] >= end
 
     def sent_at(self, offset: int) -> Sent:
         """The sentence holding ``offset`` (sentences are in text order: a binary search,
@@ -244,8 +258,10 @@ def _model_parts(a: Analysis, parts: dict[str, PartSpec], use: Use | None) -> No
         vetoes = [a.lex.regex(name) for name in part.model.unless]
         for start, score in scored.get(part.model.label, []):
             sent = a.sent_at(start)
+            # A list marker alone ("-", "•") carries no part, whatever the model scores.
+            wordless = not any(ch.isalpha() for ch in sent.text)
             if score >= part.model.threshold and not sent.quoted and sent.index not in have \
-                    and not any(v.search(sent.text) for v in vetoes):
+                    and not wordless and not any(v.search(sent.text) for v in vetoes):
                 found.append(_sentence_mark(sent))
         ruled[:] = found if how == "model" else sorted(ruled + found,
                                                        key=lambda m: (m.start, m.end))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, Literal, Protocol
 
 from ..annotate import Analysis
@@ -23,6 +25,43 @@ class Hit:
     suggestion: str | None = None
     # A message-level finding (something missing): the span is the message's first line.
     message_level: bool = False
+
+
+class Taken:
+    """The ``[start, end)`` spans a detector has reported so far, and whether a new one
+    overlaps any of them, in logarithmic time: comparing each hit with every earlier one
+    made a message of many hits quadratic.
+
+    The spans are kept in runs sorted by start, of distinct power-of-two sizes (adding a
+    span merges the runs it completes, as a binary counter carries), each run with the
+    furthest end reached by its spans up to each position. Spans may overlap each other:
+    the furthest end answers for all of them."""
+
+    def __init__(self) -> None:
+        self._runs: list[tuple[list[tuple[int, int]], list[int], list[int]]] = []
+
+    def add(self, start: int, end: int) -> None:
+        spans = [(start, end)]
+        while self._runs and len(self._runs[-1][0]) <= len(spans):
+            spans = sorted(self._runs.pop()[0] + spans)  # two sorted runs: a linear merge
+        self._runs.append((spans, [s for s, _ in spans], list(accumulate(
+            (e for _, e in spans), max))))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Is there a span ``[s, e)`` with ``s < end`` and ``start < e``?"""
+        for _, starts, reach in self._runs:
+            i = bisect_left(starts, end)
+            if i and reach[i - 1] > start:
+                return True
+        return False
+
+    def holds(self, offset: int) -> bool:
+        """Is there a span ``[s, e)`` with ``s <= offset < e``?"""
+        for _, starts, reach in self._runs:
+            i = bisect_right(starts, offset)
+            if i and reach[i - 1] > offset:
+                return True
+        return False
 
 
 class Detector(Protocol):

@@ -14,7 +14,7 @@ from ..errors import RuleError
 from ..lexicons import Lexicons
 from ..models import Kind
 from ..rulespec import DependencyDetector
-from .base import Hit
+from .base import Hit, Taken
 
 
 def _expand(value: Any, lex: Lexicons) -> Any:
@@ -53,6 +53,7 @@ class Dependency:
 
     def run(self, a: Analysis, kind: Kind) -> list[Hit]:
         hits: list[Hit] = []
+        taken = Taken()  # the spans of ``hits``
         for match_id, token_ids in self.matcher(a.doc):
             n = int(a.doc.vocab.strings[match_id])
             anchor = a.doc[token_ids[self.anchor_index[n]]]
@@ -73,6 +74,7 @@ class Dependency:
                 tok = a.doc[token_ids[self.node_ids[n].index(node)]]
                 if pattern.fullmatch(tok.tag_):
                     level = "escalated"
-            if not any(h.start < end and start < h.end for h in hits):
+            if not taken.overlaps(start, end):
+                taken.add(start, end)
                 hits.append(Hit(start, end, level=level))
         return hits

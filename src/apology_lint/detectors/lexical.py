@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from ..annotate import Analysis, Sent
 from ..elements import marks_for
 from ..lexicons import Lexicons
 from ..models import Kind
 from ..rulespec import LexicalDetector
-from .base import Hit, Level
+from .base import Hit, Level, Taken
 
 
 class Lexical:
@@ -28,9 +30,13 @@ class Lexical:
         self.unless_negated = spec.unless_negated
         self.escalate_unless_present = spec.escalate_unless_present
         self.only_in_part = spec.only_in_part
+        self.qualified_ok = (lex.words(spec.unless_name_qualifies)
+                             if spec.unless_name_qualifies else None)
 
     def run(self, a: Analysis, kind: Kind) -> list[Hit]:
         hits: list[Hit] = []
+        taken = Taken()  # the spans of ``hits``
+        near: list[int] | None = None  # the sentences of the ``unless_near`` facts, sorted
         lacking = self.escalate_unless_present is not None and not marks_for(
             a, self.escalate_unless_present)
         carrying = ({m.sent for m in marks_for(a, self.only_in_part)}
@@ -42,8 +48,11 @@ class Lexical:
                 continue
             if self.only_if and not any(p.search(sent.text) for p in self.only_if):
                 continue
-            if self.unless_near is not None and self._fact_near(a, sent):
-                continue
+            if self.unless_near is not None:
+                if near is None:
+                    near = self._fact_sentences(a)
+                if self._fact_near(near, sent):
+                    continue
             level: Level = self.level
             if lacking or any(p.search(sent.text) for p in self.escalate):
                 level = "escalated"
@@ -56,14 +65,35 @@ class Lexical:
                         continue
                     if self.unless_negated and a.negated_before(sent, start):
                         continue
-                    if any(h.start < end and start < h.end for h in hits):
+                    if taken.overlaps(start, end):
                         continue
+                    if self.qualified_ok is not None and self._name_qualifies(a, start, end):
+                        continue
+                    taken.add(start, end)
                     hits.append(Hit(start, end, level=level))
         return hits
 
-    def _fact_near(self, a: Analysis, sent: Sent) -> bool:
+    def _name_qualifies(self, a: Analysis, start: int, end: int) -> bool:
+        """The match ends in a proper name that modifies a later noun, which is not one
+        of the nouns that keep it a cause."""
+        span = a.doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            return False
+        last = span[-1]
+        head = last.head
+        return (last.tag_ in ("NNP", "NNPS") and last.dep_ in ("compound", "nmod", "amod")
+                and head.i > last.i and head.lower_ not in (self.qualified_ok or ()))
+
+    def _fact_sentences(self, a: Analysis) -> list[int]:
+        """The sentences holding a fact ``unless_near`` names, in order, read once per
+        message: reading every mark again for each sentence was quadratic."""
+        guard = self.unless_near
+        assert guard is not None
+        return sorted(m.sent for fact in guard.facts for m in marks_for(a, fact))
+
+    def _fact_near(self, near: list[int], sent: Sent) -> bool:
         guard = self.unless_near
         assert guard is not None
         first = sent.index if guard.same_sentence else sent.index + 1
-        return any(first <= m.sent <= sent.index + guard.after
-                   for fact in guard.facts for m in marks_for(a, fact))
+        i = bisect_left(near, first)
+        return i < len(near) and near[i] <= sent.index + guard.after

@@ -13,7 +13,7 @@ from typing import Any
 from ..annotate import Analysis, Sent
 from ..models import Kind
 from ..rewrites import active_with_we, capitalize, drop_span, phrase_start, split_at
-from .base import Hit, message_hit, named
+from .base import Hit, Taken, message_hit, named
 
 _FAILURE_VERBS = frozenset(
     "fail fails failed failing crash crashed crashes crashing break broke broken breaks "
@@ -86,8 +86,11 @@ def _agentless_passives(a: Analysis) -> list[Any]:
     ambiguous = lex.words("ambiguous_fault_verbs")
     markers = lex.regex("fault_markers")
     verbs = []
+    # ``a.near(a.ownership, sent)`` and an ownership sentence just before, as a set: both
+    # scans of every ownership mark for every sentence made a long message quadratic.
+    owned = {m.sent for m in a.ownership}
     for sent in a.sentences():
-        if a.near(a.ownership, sent) or any(m.sent == sent.index - 1 for m in a.ownership):
+        if owned.intersection((sent.index - 1, sent.index, sent.index + 1)):
             continue
         for tok in sent.span:
             if tok.tag_ != "VBN" or not any(c.dep_ == "nsubjpass" for c in tok.children):
@@ -283,15 +286,18 @@ def _without_condition(sentence: str) -> str | None:
 def sorry_you_feel(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     phrases = [a.lex.compile(p, "sorry-you-feel") for p in params.get("phrases", [])]
     hits = []
+    taken = Taken()  # the spans of ``hits``
     for ap in a.apologies:
         if ap.target == "feeling":
             end = ap.object_end if ap.object_end is not None else ap.end
+            taken.add(ap.start, end)
             hits.append(Hit(ap.start, end))
     for sent in a.sentences():
         for p in phrases:
             for m in p.finditer(sent.text):
                 start, end = sent.start + m.start(), sent.start + m.end()
-                if not any(h.start <= start < h.end for h in hits):
+                if not taken.holds(start):
+                    taken.add(start, end)
                     hits.append(Hit(start, end))
     return hits
 
@@ -308,16 +314,27 @@ def minimizer(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     incidents = lex.words("incident_nouns")
     quantities = lex.regex("minimizer_quantities")
     hits: list[Hit] = []
+    taken = Taken()  # the spans of ``hits``
 
     def add(start: int, end: int) -> None:
-        if not any(h.start < end and start < h.end for h in hits):
+        if not taken.overlaps(start, end):
+            taken.add(start, end)
             hits.append(Hit(start, end))
 
+    effects = lex.words("minimized_effects")
+    times = Taken()  # a time or a date is not the number of those affected
+    for t in a.times:
+        times.add(t.start, t.end)
     for sent in a.sentences():
+        # A size ("a small number of") passes with a count; a length ("a brief outage")
+        # passes with any figure, a duration included.
         has_number = bool(_NUMBER.search(sent.text))
+        has_count = has_number and any(
+            not times.overlaps(sent.start + m.start(), sent.start + m.end())
+            for m in _NUMBER.finditer(sent.text))
         scoped = bool(_SCOPE_SUBJECT.search(sent.text))
         for m in quantities.finditer(sent.text):
-            if not has_number:
+            if not has_count:
                 add(sent.start + m.start(), sent.start + m.end())
         for tok in sent.span:
             word = tok.lower_
@@ -335,12 +352,10 @@ def minimizer(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
                     continue  # "only EU customers were affected": scoping
                 if nxt is not None and (
                     nxt.lower_ in incidents or nxt.lower_ in adjectives
-                    or nxt.lower_ in ("a", "an", "one", "some", "affected", "impacted", "lasted",
-                                      "took", "delayed", "slowed", "late", "briefly")
+                    or nxt.lower_ in effects or nxt.lower_ in ("a", "an", "one", "some")
                 ):
-                    window = a.text[tok.idx: tok.idx + 60].lower()
-                    if any(w in window.split() for w in incidents | adjectives | {
-                            "affected", "impacted", "lasted", "delayed", "late", "few"}):
+                    window = a.text[tok.idx: tok.idx + 60].lower().split()
+                    if any(w in window for w in incidents | adjectives | effects | {"few"}):
                         add(tok.idx, nxt.idx + len(nxt))
     return hits
 
@@ -392,14 +407,32 @@ def _vague_by_model(a: Analysis) -> list[Hit]:
     """With the parts model: no sentence says what the failure meant for anyone (impact)
     or what caused it (explanation), and the message either names the failure only
     vaguely (a vague sentence) or gives nothing specific at all (no time, number or
-    symptom)."""
-    vague = {m.sent for m in a.vague}
+    symptom). A vague word tied to what it hit ("an issue with the Krisp noise
+    cancelling", "the outage affecting claude.ai") names the failure: that sentence is
+    not vague, and it is something specific."""
+    named = {s.index for s in a.sentences() if _names_what_failed(a, s.text)}
+    vague = [m for m in a.vague if m.sent not in named]
+    vague_sents = {m.sent for m in vague}
     # A cause stated only vaguely ("due to technical difficulties") is not specific.
-    causes = [m for m in a.explanation if m.sent not in vague]
-    if a.impact or causes or not a.sentences() or (a.spec and not a.vague):
+    causes = [m for m in a.explanation if m.sent not in vague_sents]
+    specific = a.spec or named
+    if a.impact or causes or not a.sentences() or (specific and not vague):
         return []
-    first = a.vague[0] if a.vague else a.sentences()[0]
+    first = vague[0] if vague else a.sentences()[0]
     return [Hit(first.start, first.end, level="escalated")]
+
+
+def _names_what_failed(a: Analysis, sentence: str) -> bool:
+    """A vague name for the failure, then a word of ``failure_qualifiers`` ("with",
+    "affecting") and, within four words, a name: a capitalised word or a domain."""
+    cache: dict[str, re.Pattern[str]] = a.lex.__dict__.setdefault("_named_failure", {})
+    if "re" not in cache:
+        vague = a.lex.regex("vague_incident").pattern
+        qualifier = a.lex.regex("failure_qualifiers").pattern
+        # Case-insensitive up to the name, whose capital letter is the point.
+        cache["re"] = re.compile(rf"(?i:(?:{vague})\s+(?:{qualifier})\s+(?:[\w'-]+\s+){{0,3}}?)"
+                                 r"(?:[A-Z][\w-]*|\w+\.[a-z]{2,}\b)")
+    return bool(cache["re"].search(sentence))
 
 
 # --- communication ---------------------------------------------------------------------

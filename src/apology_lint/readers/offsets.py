@@ -14,7 +14,7 @@ a span never includes a masked placeholder (``clip``).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 
@@ -36,6 +36,9 @@ class OffsetMap:
         self.pieces = pieces
         self.out_length = out_length
         self._starts = [p.out_start for p in pieces]
+        # The indexes of the masked pieces, in order: ``masked`` reads only those in its
+        # range, not every piece (or every break) of a long template for every range.
+        self._masks = [i for i, p in enumerate(pieces) if p.mask]
         # Output offsets where a masked placeholder was dropped altogether by a later
         # reader (HTML collapsing the space that stood for a tag): a span must stop there.
         self.breaks = sorted(set(breaks or []))
@@ -79,12 +82,15 @@ class OffsetMap:
     def masked(self, start: int, end: int) -> list[tuple[int, int]]:
         """The output ranges of masked pieces overlapping ``[start, end)``, and the breaks
         inside it as empty ranges."""
+        # Binary searches: the pieces from the one holding ``start`` up to the first that
+        # starts at or after ``end``, the masked ones among them, and the breaks in range.
         i = max(bisect_right(self._starts, start) - 1, 0)
-        found = [(k, k) for k in self.breaks if start <= k <= end]
-        for p in self.pieces[i:]:
-            if p.out_start >= end:
-                break
-            if p.mask and p.out_end > start:
+        j = bisect_left(self._starts, end, lo=i)
+        found = [(k, k) for k in
+                 self.breaks[bisect_left(self.breaks, start):bisect_right(self.breaks, end)]]
+        for n in self._masks[bisect_left(self._masks, i):bisect_left(self._masks, j)]:
+            p = self.pieces[n]
+            if p.out_end > start:
                 found.append((p.out_start, p.out_end))
         return sorted(found)
 
@@ -110,8 +116,10 @@ class OffsetMap:
             if previous_end is not None and outer.masked(previous_end, p.src_start):
                 breaks.append(p.out_start)
             previous_end = p.src_end
+            inside = outer.breaks[bisect_right(outer.breaks, p.src_start):
+                                  bisect_left(outer.breaks, p.src_end)]
             breaks += [p.out_start + (k - p.src_start) if p.verbatim else p.out_start
-                       for k in outer.breaks if p.src_start < k < p.src_end]
+                       for k in inside]
             if not p.verbatim:
                 src_start, src_end = outer.span(p.src_start, p.src_end)
                 mask = p.mask or bool(outer.masked(p.src_start, p.src_end))
