@@ -11,10 +11,10 @@ import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .errors import ApologyLintError, InputError, describe, one_line
@@ -22,6 +22,9 @@ from .formatters import FORMATS
 from .formatters.snippet import printable
 from .models import KINDS
 from .readers import SYNTAXES
+
+if TYPE_CHECKING:  # the runner loads spaCy: imported when a lint runs
+    from .runner import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -56,6 +59,8 @@ commands (each has its own --help):
                                              rules (promised updates kept, gaps, repeats)
   apology-lint audit archive/ --out report/  a whole archive: report.html with plots,
                                              aggregates.json/.csv, messages.jsonl
+  apology-lint server                        the language server for editors (stdio;
+                                             docs/editors.md)
 
 configuration: [tool.apology-lint] in pyproject.toml, or .apology-lint.toml; the nearest
 one above each file applies (see docs/ci.md). Options given here override it.
@@ -114,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="comma-separated rule ids to run (replaces the configuration's)")
     parser.add_argument("--extend-select", metavar="IDS", help="rule ids to add to the selection")
     parser.add_argument("--ignore", metavar="IDS", help="comma-separated rule ids to skip")
+    rewrite = parser.add_mutually_exclusive_group()
+    rewrite.add_argument("--fix", action="store_true",
+                         help="apply the rewrites the rules mark safe (fix: safe in the rule "
+                              "file) to the files, then report what remains; never inside "
+                              "a template tag or placeholder")
+    rewrite.add_argument("--diff", action="store_true",
+                         help="print the safe rewrites as a unified diff instead of the "
+                              "report, and change nothing (exit 1 when there is one)")
     parser.add_argument("--statistics", action="store_true",
                         help="print how many findings each rule has instead of the findings")
     parser.add_argument("--stdin-filename", metavar="PATH",
@@ -225,7 +238,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     from .runner import Options
     from .runner import run as run_lint
 
-    result = run_lint(Options(
+    options = Options(
         paths=args.paths, kind=args.kind, syntax=args.syntax, config=args.config,
         isolated=args.isolated, select=_ids(args.select), extend_select=_ids(args.extend_select)
         or [], ignore=_ids(args.ignore) or [], fail_level=args.fail_level,
@@ -234,7 +247,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         meta=MessageMeta(incident_start=args.incident_start, sent_at=args.sent_at),
         jobs=args.jobs, force_exclude=args.force_exclude, stdin_filename=args.stdin_filename,
         report_file=args.output,
-        progress=sys.stderr.isatty() and not args.output and args.format == "text"))
+        progress=sys.stderr.isatty() and not args.output and args.format == "text")
+    result = run_lint(options)
+    diff = None
+    if args.fix or args.diff:
+        result, diff = _fix(args, result, lambda: run_lint(options))
     for message in result.errors:
         print(f"apology-lint: error: {one_line(message)}", file=sys.stderr)
     if not result.files and not result.errors:
@@ -242,8 +259,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         raise InputError(f"no files to lint in {', '.join(args.paths)} (a folder is walked "
                          "for .txt, .md, .html, .eml and template files not excluded; "
                          "name a file to lint it whatever its extension)")
-    output = render(args.format, result, _colour(args.color) and not args.output,
-                    args.statistics, args.quiet)
+    output = diff if diff is not None else render(
+        args.format, result, _colour(args.color) and not args.output, args.statistics,
+        args.quiet)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
@@ -263,7 +281,39 @@ def run(argv: Sequence[str] | None = None) -> int:
                              f"{exc.strerror or exc}") from None
     if result.errors:
         return EXIT_ERROR
+    if diff is not None:  # as `diff` and `ruff --diff`: 1 when there is something to change
+        return EXIT_FINDINGS if diff else EXIT_OK
     return EXIT_FINDINGS if any(f.fails() for f in result.files) else EXIT_OK
+
+
+# --fix runs again on what it fixed: edits that overlapped wait for the next round.
+_FIX_ROUNDS = 3
+
+
+def _fix(args: argparse.Namespace, result: RunResult,
+         lint_again: Callable[[], RunResult]) -> tuple[RunResult, str | None]:
+    """--diff: the unified diff of the safe rewrites, for output instead of the report.
+    --fix: the files rewritten, and the run of the fixed files to report on."""
+    from .fix_files import fix_run
+
+    if args.diff:
+        shown = fix_run(result, write=False)
+        return result, "".join(shown.diffs)
+    fixed: dict[str, int] = {}
+    for _ in range(_FIX_ROUNDS):
+        done = fix_run(result, write=True)
+        for note in done.notes:
+            _say(f"apology-lint: {one_line(note)}")
+        for path, count in done.fixed.items():
+            fixed[path] = fixed.get(path, 0) + count
+        if not done.fixed:
+            break
+        result = lint_again()
+    if fixed:
+        _say(f"apology-lint: fixed {sum(fixed.values())} finding"
+             f"{'s' if sum(fixed.values()) != 1 else ''} in {len(fixed)} "
+             f"file{'s' if len(fixed) != 1 else ''}")
+    return result, None
 
 
 def _ids(value: str | None) -> list[str] | None:
@@ -302,7 +352,8 @@ def _say(line: str) -> None:
 
 # Commands with options of their own, by the module whose ``main(argv)`` runs them. A file
 # named like one is linted as ``./thread``.
-_COMMANDS = {"thread": "apology_lint.threads.command", "audit": "apology_lint.audit.command"}
+_COMMANDS = {"thread": "apology_lint.threads.command", "audit": "apology_lint.audit.command",
+             "server": "apology_lint.server"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

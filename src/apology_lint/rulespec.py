@@ -162,6 +162,9 @@ class RuleSpec(_Spec):
     # Rules that explain the same words better: when one of them fires inside this rule's
     # span, this rule's finding is not reported (one phrase, one finding).
     yields_to: list[str] = []
+    # Whether ``--fix`` applies this rule's computed rewrite unasked (``safe``), or only
+    # the editor offers it, for the writer to check (``unsafe``); none: no rewrite.
+    fix: Literal["safe", "unsafe"] | None = None
 
 
 # --- lexicons ----------------------------------------------------------------------

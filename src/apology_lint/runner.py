@@ -76,7 +76,7 @@ class RunResult:
     rules: list[RuleSpec]  # every rule the run could report, for SARIF metadata
 
 
-class _Linters:
+class LinterCache:
     """One ``Linter`` per distinct configuration (the pipeline itself is shared)."""
 
     def __init__(self, options: Options) -> None:
@@ -185,7 +185,7 @@ def _lint_chunk(targets: list[Target], options: Options,
     A worker process builds its own ``finder``; the main process passes the one that
     found the files, so no configuration is read twice."""
     finder = finder or Finder(options.config, options.isolated)
-    linters = _Linters(options)
+    linters = LinterCache(options)
     results: list[tuple[int, FileResult]] = []
     errors: list[tuple[int, str]] = []
     groups: dict[int, tuple[Linter, Config, list[tuple[int, str, Document, Kind | None]]]] = {}

@@ -187,7 +187,7 @@ def _tag_end(source: str, start: int, family: Family, closers: _Closers) -> int:
     return start + 2
 
 
-def _tags(source: str, family: Family) -> tuple[list[_Tag], list[Problem]]:
+def find_tags(source: str, family: Family) -> tuple[list[_Tag], list[Problem]]:
     tags: list[_Tag] = []
     problems: list[Problem] = []
     opens = _OPENER[family]
@@ -290,7 +290,7 @@ def _else_of(nodes: list[Node], name: str, source: str) -> Block | None:
 
 def parse(source: str, syntax: str) -> tuple[list[Node], list[Problem]]:
     family = FAMILY[syntax]
-    tags, problems = _tags(source, family)
+    tags, problems = find_tags(source, family)
     lines = _LineNumbers(source)
     root: list[Node] = []
     stack: list[Block] = []
