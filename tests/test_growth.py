@@ -29,6 +29,7 @@ from apology_lint.annotate import (
     Sent,
     _apologies,
     _sentences,
+    annotate,
     normalize,
 )
 from apology_lint.detectors.dependency import Dependency
@@ -310,3 +311,29 @@ def test_findings_in_every_sentence_grow_linearly(linter: Linter) -> None:
         parsed = [linter._parse(_chunks(normalize(v.layer.text))) for v in document.variants]
         return lambda: linter._report(document, parsed, "apology", None, None)
     assert_linear(make, 6_000)
+
+
+def test_sentences_among_many_quotes_grow_linearly(linter: Linter) -> None:
+    """Each sentence was checked against every quoted region of the message."""
+    def make(n: int) -> Work:
+        text = 'We said "sorry" again. ' * (n // 23)
+        doc = join_docs(list(linter.nlp.pipe(_chunks(text))))
+        quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+        assert len(quoted) > n // 30
+        return lambda: _sentences(text, doc, quoted)
+    assert_linear(make, 40_000, repeat=4)
+
+
+def test_the_analysis_of_many_owned_sentences_grows_linearly(linter: Linter) -> None:
+    """Rules ask for every sentence whether a part is in it or near it (``near``,
+    ``in_sentence``): a scan of every mark each time made a message of many owned
+    sentences quadratic."""
+    def make(n: int) -> Work:
+        text = "We made a mistake because our script skipped a check. " * (n // 54)
+        doc = join_docs(list(linter.nlp.pipe(_chunks(text))))
+        a = annotate(text, doc, linter.lexicons, parts=linter.parts)
+        assert len(a.ownership) > n // 100
+        sents = a.sentences()
+        return lambda: [a.near(a.ownership, s) or a.in_sentence(a.explanation, s)
+                        for s in sents]
+    assert_linear(make, 20_000, repeat=4)

@@ -181,11 +181,15 @@ class Analysis:
         return bool(_NEGATION.search(clause))
 
     def in_sentence(self, marks: list[Mark], sent: Sent) -> bool:
-        return any(m.sent == sent.index for m in marks)
+        return self.near(marks, sent, after=0)
 
     def near(self, marks: list[Mark], sent: Sent, after: int = 1) -> bool:
-        """A mark in this sentence or in one of the next ``after`` sentences."""
-        return any(sent.index <= m.sent <= sent.index + after for m in marks)
+        """A mark in this sentence or in one of the next ``after`` sentences.
+
+        Marks are kept in text order (so in sentence order): a bisection, not a scan,
+        since rules ask this for every sentence and a scan made long messages quadratic."""
+        i = bisect_left(marks, sent.index, key=lambda m: m.sent)
+        return i < len(marks) and marks[i].sent <= sent.index + after
 
     def sentences(self) -> list[Sent]:
         """The writer's own sentences (quoted text left out)."""
@@ -276,6 +280,7 @@ def _unquoted(text: str, quoted: list[tuple[int, int]]) -> str:
 
 def _sentences(text: str, doc: Any, quoted: list[tuple[int, int]]) -> list[Sent]:
     out: list[Sent] = []
+    quoted_starts = [q0 for q0, _ in quoted]
     for span in doc.sents:
         start = span.start_char
         end = span.end_char
@@ -285,7 +290,10 @@ def _sentences(text: str, doc: Any, quoted: list[tuple[int, int]]) -> list[Sent]
             start += 1
         if start == end:
             continue
-        is_quoted = any(q0 <= start and end <= q1 for q0, q1 in quoted)
+        # The quoted regions are in order and apart: only the last one starting at or
+        # before the sentence can hold it.
+        i = bisect_right(quoted_starts, start) - 1
+        is_quoted = i >= 0 and end <= quoted[i][1]
         out.append(Sent(len(out), start, end, text[start:end], span, is_quoted))
     return out
 
