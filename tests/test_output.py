@@ -233,6 +233,19 @@ def test_sarif_uris_are_percent_encoded(capsys: pytest.CaptureFixture[str], tmp_
     assert uris == {"50%25%20off%20%231%20draft.txt"}
 
 
+def test_a_sarif_location_outside_the_working_folder_is_absolute_without_a_base(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out.txt").write_text(DRAFT, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "in")
+    _, out, _ = lint(capsys, "../out.txt", "--format", "sarif")
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"]
+                 for r in json.loads(out)["runs"][0]["results"]]
+    assert locations and all(loc == {"uri": (tmp_path / "out.txt").as_uri()}
+                             for loc in locations)
+
+
 def test_lone_cr_line_endings_give_real_lines(capsys: pytest.CaptureFixture[str],
                                               tmp_path: Path) -> None:
     path = tmp_path / "mac.txt"

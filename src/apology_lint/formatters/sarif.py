@@ -15,10 +15,17 @@ from ..models import SEVERITY_RANK, RunReport, Severity
 from ..rulespec import RuleSpec
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
+SARIF_LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _uri(path: str | None) -> str:
+def artifact_location(path: str | None) -> dict[str, str]:
+    """Where a result is: relative to the source root when the file is under the working
+    folder; an absolute ``file:`` URI takes no base (SARIF 2.1.0, 3.4.4)."""
+    uri = artifact_uri(path)
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+
+
+def artifact_uri(path: str | None) -> str:
     if not path or path == "-":
         return "-"  # standard input, named as everywhere else (--stdin-filename names it)
     p = Path(path)
@@ -30,7 +37,7 @@ def _uri(path: str | None) -> str:
         return p.resolve().as_uri()
 
 
-def _rule(rule: RuleSpec) -> dict[str, object]:
+def rule_descriptor(rule: RuleSpec) -> dict[str, object]:
     worst = max(rule.severity.values(), key=lambda s: SEVERITY_RANK[s])
     help_text = (f"{rule.message.strip()}\n\nInstead: {rule.suggestion.strip()}\n\n"
                  f"Why: {rule.rationale.text.strip()}")
@@ -40,7 +47,7 @@ def _rule(rule: RuleSpec) -> dict[str, object]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.message.strip()},
         "help": {"text": help_text},
-        "defaultConfiguration": {"level": _LEVEL[worst]},
+        "defaultConfiguration": {"level": SARIF_LEVEL[worst]},
         "properties": {"tags": [rule.dimension, rule.catalog],
                        "severityByKind": {str(k): str(v) for k, v in rule.severity.items()}},
     }
@@ -67,10 +74,10 @@ def render(run: RunReport, rules: list[RuleSpec]) -> str:
             s = f.span
             result: dict[str, object] = {
                 "ruleId": f.rule,
-                "level": _LEVEL[f.severity],
+                "level": SARIF_LEVEL[f.severity],
                 "message": {"text": f"{f.message} Suggestion: {f.suggestion}"},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": _uri(report.path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact_location(report.path),
                     "region": {"startLine": s.line, "startColumn": s.column,
                                "endLine": s.end_line, "endColumn": s.end_column,
                                "charOffset": s.start, "charLength": s.end - s.start,
@@ -89,8 +96,8 @@ def render(run: RunReport, rules: list[RuleSpec]) -> str:
                 "ruleId": "min-score", "ruleIndex": len(rules), "level": "error",
                 "message": {"text": f"score {gate.score} is below the minimum score "
                                     f"{gate.min_score}"},
-                "locations": [{"physicalLocation": {"artifactLocation": {
-                    "uri": _uri(report.path), "uriBaseId": "%SRCROOT%"}}}],
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": artifact_location(report.path)}}],
                 "properties": {"kind": report.kind, "score": report.score},
             })
     log = {
@@ -99,7 +106,7 @@ def render(run: RunReport, rules: list[RuleSpec]) -> str:
         "runs": [{
             "tool": {"driver": {"name": "apology-lint", "version": run.tool.version,
                                 "semanticVersion": run.tool.version,
-                                "rules": [*(_rule(r) for r in rules), MIN_SCORE_RULE]}},
+                                "rules": [*(rule_descriptor(r) for r in rules), MIN_SCORE_RULE]}},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,

@@ -1,7 +1,9 @@
 """``apology-lint thread FILE…``: lint whole incidents.
 
 For each incident: the timeline (time, status, kind, score, findings per message), then
-the thread findings with ``file:line``. ``--format json`` prints a ``ThreadRun``.
+the thread findings with ``file:line``. ``--format json`` prints a ``ThreadRun``;
+``--format sarif`` a SARIF 2.1.0 log and ``--format html`` one self-contained page
+(``formats.py``). ``-o FILE`` writes the report to FILE (never over an incident file).
 
 Exit codes, as the main command: 0 nothing at or above the fail level; 1 findings at or
 above it (the messages' or the thread's); 2 bad input — one line ``apology-lint: error:
@@ -21,14 +23,16 @@ from datetime import datetime, timezone
 from typing import NoReturn
 
 from .. import __version__
-from ..errors import ApologyLintError, describe, one_line
+from ..errors import ApologyLintError, InputError, describe, one_line
 from ..models import SEVERITY_RANK, ToolInfo
+from .formats import render_html, render_sarif
 from .lint import InputProblem, ThreadReport, ThreadRun, lint_thread
 from .readers import IncidentError, read_incidents
 from .rules import ThreadRules
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "apology-lint thread"
+FORMATS = ("text", "json", "sarif", "html")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="input: Statuspage incident JSON or incidents.json, JSONL of {ts, status, "
                "message} (one incident per file), statuspages.jsonl or GitHub status lines.")
     parser.add_argument("paths", nargs="+", metavar="FILE", help="incident files")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="output format (default: text): text, json (a ThreadRun), "
+                             "sarif (SARIF 2.1.0, each finding at its message's line) or "
+                             "html (one self-contained page)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the report to FILE instead of standard output")
     parser.add_argument("--grace", type=_minutes, metavar="MIN",
                         help="minutes a promised update may be late (broken-update-promise; "
                              "default 10)")
@@ -129,8 +138,40 @@ def render_text(report: ThreadReport) -> str:
     return "\n".join(out)
 
 
+def _check_output(output: str, paths: Sequence[str]) -> None:
+    """The report file is never one of the incident files: writing it would destroy the
+    input before (or while) it is read."""
+    report = os.path.realpath(output)
+    for path in paths:
+        if os.path.realpath(path) == report:
+            raise InputError(f"{one_line(path)}: is both an incident file and the report "
+                             "file (-o); write the report somewhere else")
+
+
+def _write(output: str | None, text: str) -> None:
+    if output is None:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away: ``main`` stops quietly
+        except OSError as exc:  # a full disk, /dev/full, a closed descriptor
+            _discard_stdout()
+            raise InputError("cannot write the report to standard output: "
+                             f"{exc.strerror or exc}") from None
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InputError(f"{one_line(output)}: cannot write the report: "
+                         f"{exc.strerror or exc}") from None
+
+
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
+    if args.output is not None:
+        _check_output(args.output, args.paths)
     params: dict[str, dict[str, float]] = {}
     if args.grace is not None:
         params["broken-update-promise"] = {"grace_minutes": args.grace}
@@ -139,6 +180,10 @@ def run(argv: Sequence[str]) -> int:
     rules = ThreadRules(params=params)
     problems: list[IncidentError] = []
     reports: list[ThreadReport] = []
+    texts: list[list[str]] = []  # each incident's messages, for the HTML page
+    # Text on standard output is printed incident by incident; everything else at the end.
+    streaming = args.format == "text" and args.output is None
+    chunks: list[str] = []
     fail = SEVERITY_RANK[args.fail_level]
     failed = False
     linter = None
@@ -172,15 +217,27 @@ def run(argv: Sequence[str]) -> int:
                 _say(f"apology-lint: error: {problem}")
                 continue
             failed = failed or any(SEVERITY_RANK[s] >= fail for s in report.severities())
-            if args.format == "json":
-                reports.append(report)
-            else:
+            if streaming:
                 print(render_text(report) + "\n", flush=True)
+            elif args.format == "text":
+                chunks.append(render_text(report) + "\n\n")
+            else:
+                reports.append(report)
+                if args.format == "html":
+                    texts.append([m.text for m in incident.messages])
+    errors = [InputProblem(path=e.path, line=e.line, message=str(e)) for e in problems]
+    tool = ToolInfo(version=__version__)
+    message_rules = linter.rules if linter is not None else []
+    thread_rules = [spec for spec, _ in rules.rules]
     if args.format == "json":
-        run_report = ThreadRun(
-            tool=ToolInfo(version=__version__), incidents=reports,
-            errors=[InputProblem(path=e.path, line=e.line, message=str(e)) for e in problems])
-        print(run_report.model_dump_json(indent=2))
+        chunks.append(ThreadRun(tool=tool, incidents=reports, errors=errors)
+                      .model_dump_json(indent=2) + "\n")
+    elif args.format == "sarif":
+        chunks.append(render_sarif(reports, tool, message_rules, thread_rules, errors))
+    elif args.format == "html":
+        chunks.append(render_html(reports, tool, message_rules, thread_rules, errors, texts))
+    if not streaming:
+        _write(args.output, "".join(chunks))
     if problems:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed else EXIT_OK
