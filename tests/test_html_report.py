@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,8 +27,6 @@ from .test_cli import GOOD
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("APOLOGY_LINT_ARTIFACTS", ROOT / "test-artifacts"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
@@ -117,25 +114,6 @@ def test_a_clean_file_says_so_in_a_sentence(clean: tuple[Path, Report]) -> None:
     page = clean[0].read_text(encoding="utf-8")
     assert not re.search(r"<li>\s*No findings", page)
     assert "No findings in the text." in page
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if CHROMIUM is None or DRIVER is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--window-size=1400,1000", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_report_in_chromium(report: Path, browser: object) -> None:
