@@ -7,7 +7,6 @@ input or configuration error (one line on stderr, never a traceback); 130 interr
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import os
 import sys
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .errors import ApologyLintError, InputError, describe, one_line
+from .console import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, discard_stdout, guarded, say
+from .errors import InputError, one_line
 from .formatters import FORMATS
 from .formatters.snippet import printable
 from .models import KINDS
@@ -26,7 +26,6 @@ from .readers import SYNTAXES
 if TYPE_CHECKING:  # the runner loads spaCy: imported when a lint runs
     from .runner import RunResult
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 _DESCRIPTION = """\
 Lint a message to a client after something went wrong: an apology email, a status
@@ -276,7 +275,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             raise  # the reader went away: ``main`` stops quietly
         except OSError as exc:  # a full disk, /dev/full, a closed descriptor
-            _discard_stdout()
+            discard_stdout()
             raise InputError("cannot write the report to standard output: "
                              f"{exc.strerror or exc}") from None
     if result.errors:
@@ -303,14 +302,14 @@ def _fix(args: argparse.Namespace, result: RunResult,
     for _ in range(_FIX_ROUNDS):
         done = fix_run(result, write=True)
         for note in done.notes:
-            _say(f"apology-lint: {one_line(note)}")
+            say(f"apology-lint: {one_line(note)}")
         for path, count in done.fixed.items():
             fixed[path] = fixed.get(path, 0) + count
         if not done.fixed:
             break
         result = lint_again()
     if fixed:
-        _say(f"apology-lint: fixed {sum(fixed.values())} finding"
+        say(f"apology-lint: fixed {sum(fixed.values())} finding"
              f"{'s' if sum(fixed.values()) != 1 else ''} in {len(fixed)} "
              f"file{'s' if len(fixed) != 1 else ''}")
     return result, None
@@ -334,22 +333,6 @@ def _show_config(args: argparse.Namespace) -> str:
     return f"# configuration for {args.show_config}: {source}\n" + to_toml(config.settings)
 
 
-def _discard_stdout() -> None:
-    """Point standard output at /dev/null: what could not be written stays in its buffer,
-    and the interpreter would try again at exit and print a traceback of its own."""
-    # Without a descriptor (captured, replaced) there is nothing to redirect.
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-
-
-def _say(line: str) -> None:
-    """One line on standard error; if even that fails (2> /dev/full), the exit code says it."""
-    with contextlib.suppress(OSError, ValueError):
-        print(line, file=sys.stderr)
-
-
 # Commands with options of their own, by the module whose ``main(argv)`` runs them. A file
 # named like one is linted as ``./thread``.
 _COMMANDS = {"thread": "apology_lint.threads.command", "audit": "apology_lint.audit.command",
@@ -357,34 +340,14 @@ _COMMANDS = {"thread": "apology_lint.threads.command", "audit": "apology_lint.au
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        if args and args[0] in _COMMANDS:
-            command: int = importlib.import_module(_COMMANDS[args[0]]).main(args[1:])
-            return command
-        return run(args)
-    except ApologyLintError as exc:
-        # Messages quote arguments, names and values (a glob that matched nothing, a
-        # configuration value): any of them may hold a newline or an escape sequence.
-        _say(f"apology-lint: error: {one_line(str(exc))}")
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        _say("apology-lint: interrupted")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (apology-lint … | head): stop quietly.
-        _discard_stdout()
-        return EXIT_OK
-    except Exception as exc:
-        # Last resort. A bug on one file is that file's error (runner._lint_chunk); this is
-        # a bug anywhere else. Exit 2, not the interpreter's 1, which CI would read as
-        # "findings". APOLOGY_LINT_DEBUG=1 shows the traceback instead (read here, not
-        # through runner.debugging: the runner may be what failed to import).
-        if os.environ.get("APOLOGY_LINT_DEBUG", "") not in ("", "0"):
-            raise
-        _say(f"apology-lint: error: internal error ({describe(exc)}); please report it with the "
-             "command you ran")
-        return EXIT_ERROR
+    return guarded(_dispatch, argv)
+
+
+def _dispatch(args: list[str]) -> int:
+    if args and args[0] in _COMMANDS:
+        command: int = importlib.import_module(_COMMANDS[args[0]]).main(args[1:])
+        return command
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from .config import Config, ConfigError, Finder, check_rule_ids
+from .console import debugging
 from .engine import Linter
 from .errors import ApologyLintError, InputError, describe, suggest
 from .files import Target, _name_problem, expand
@@ -132,15 +133,6 @@ class LinterCache:
 def _name(target: Target, options: Options) -> str:
     """The path a file is reported as (standard input: ``--stdin-filename`` or "-")."""
     return options.stdin_filename or "-" if target.path == "-" else target.path
-
-
-# Set (to anything but "" or "0") to let an unexpected exception stop the run with its
-# traceback, for developers; by default it is one line for the file and the run goes on.
-DEBUG_VARIABLE = "APOLOGY_LINT_DEBUG"
-
-
-def debugging() -> bool:
-    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
 
 
 def _could_not_lint(name: str, exc: Exception) -> str:

@@ -14,7 +14,6 @@ a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections import Counter
@@ -23,6 +22,15 @@ from datetime import datetime, timezone
 from typing import NoReturn
 
 from .. import __version__
+from ..console import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    debugging,
+    discard_stdout,
+    guarded,
+    say,
+)
 from ..errors import ApologyLintError, InputError, describe, one_line
 from ..models import SEVERITY_RANK, ToolInfo
 from .formats import render_html, render_sarif
@@ -30,7 +38,6 @@ from .lint import InputProblem, ThreadReport, ThreadRun, lint_thread
 from .readers import IncidentError, read_incidents
 from .rules import ThreadRules
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "apology-lint thread"
 FORMATS = ("text", "json", "sarif", "html")
 
@@ -75,25 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="exit 1 on findings at or above this severity (default: error)")
     parser.add_argument("--version", action="version", version=f"apology-lint {__version__}")
     return parser
-
-
-def _say(line: str) -> None:
-    """One line on standard error; if even that fails, the exit code says it."""
-    with contextlib.suppress(OSError, ValueError):
-        print(line, file=sys.stderr, flush=True)
-
-
-def _debugging() -> bool:
-    return os.environ.get("APOLOGY_LINT_DEBUG", "") not in ("", "0")
-
-
-def _discard_stdout() -> None:
-    """After a broken pipe: what could not be written would be retried at exit, with a
-    traceback of the interpreter's own."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
 
 
 def _counts(severities: Sequence[str]) -> str:
@@ -156,7 +144,7 @@ def _write(output: str | None, text: str) -> None:
         except BrokenPipeError:
             raise  # the reader went away: ``main`` stops quietly
         except OSError as exc:  # a full disk, /dev/full, a closed descriptor
-            _discard_stdout()
+            discard_stdout()
             raise InputError("cannot write the report to standard output: "
                              f"{exc.strerror or exc}") from None
         return
@@ -192,11 +180,11 @@ def run(argv: Sequence[str]) -> int:
             found = read_incidents(path)
         except IncidentError as unreadable:
             problems.append(unreadable)
-            _say(f"apology-lint: error: {unreadable}")
+            say(f"apology-lint: error: {unreadable}")
             continue
         for error in found.errors:
             problems.append(error)
-            _say(f"apology-lint: error: {error}")
+            say(f"apology-lint: error: {error}")
         if not found.incidents:
             continue
         if linter is None:
@@ -207,14 +195,14 @@ def run(argv: Sequence[str]) -> int:
             try:
                 report = lint_thread(incident, linter, rules)
             except Exception as exc:  # one incident's failure is its own error (exit 2)
-                if _debugging() and not isinstance(exc, ApologyLintError):
+                if debugging() and not isinstance(exc, ApologyLintError):
                     raise
                 problem = IncidentError(
                     str(exc) if isinstance(exc, ApologyLintError)
                     else f"internal error ({describe(exc)}); please report it",
                     incident.source, incident.line, incident.id)
                 problems.append(problem)
-                _say(f"apology-lint: error: {problem}")
+                say(f"apology-lint: error: {problem}")
                 continue
             failed = failed or any(SEVERITY_RANK[s] >= fail for s in report.severities())
             if streaming:
@@ -245,23 +233,7 @@ def run(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``thread`` subcommand; ``argv`` are the arguments after ``thread``."""
-    try:
-        return run(sys.argv[1:] if argv is None else argv)
-    except ApologyLintError as exc:
-        _say(f"apology-lint: error: {one_line(str(exc))}")
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        _say("apology-lint: interrupted")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        _discard_stdout()
-        return EXIT_OK
-    except Exception as exc:
-        if _debugging():
-            raise
-        _say(f"apology-lint: error: internal error ({describe(exc)}); please report it with "
-             "the command you ran")
-        return EXIT_ERROR
+    return guarded(run, argv)
 
 
 if __name__ == "__main__":
