@@ -2,9 +2,11 @@
 
 Exit codes: 0 the whole input was audited; 2 some input could not be read (one line
 ``apology-lint: error: …`` on stderr for each problem, the rest still audited), nothing
-could be audited, or the options or DIR are wrong; 130 interrupted. Findings never
-change the exit code: an audit describes an archive, it does not gate it. Never a
-traceback (``APOLOGY_LINT_DEBUG=1`` shows one for an internal error).
+could be audited, the options or DIR are wrong, or the Dask cluster of ``--dask`` or
+``--scheduler`` cannot be used (no Dask, a scheduler out of reach, a worker that died);
+130 interrupted. Findings never change the exit code: an audit describes an archive, it
+does not gate it. Never a traceback (``APOLOGY_LINT_DEBUG=1`` shows one for an internal
+error).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import NoReturn, TextIO
 
 from .. import __version__
 from ..errors import ApologyLintError, describe, one_line
+from .distributed import CONNECT_TIMEOUT, DEFAULT_WORKERS, audit_on_dask, require_dask
 from .models import GROUP_DIMENSIONS
 from .run import AuditProgress, audit, parse_group_by
 
@@ -60,6 +63,24 @@ def _count(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    value = _count(text)
+    if not 1 <= value <= 256:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 256, got {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"seconds must be more than 0 and at most 3600, "
+                                         f"got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -84,10 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
             "  --force, which replaces the audit's own four files in it and touches\n"
             "  nothing else; they appear only when the run completes.\n"
             "exit status: 0 all input audited; 2 some input could not be read (one error\n"
-            "  line each, the rest audited), nothing to audit, or a usage error;\n"
-            "  130 interrupted. Findings do not change it.\n"
+            "  line each, the rest audited), nothing to audit, a Dask cluster that cannot\n"
+            "  be used (out of reach, a worker died), or a usage error; 130 interrupted.\n"
+            "  Findings do not change it.\n"
             "messages as Parquet: not available (pyarrow is not a dependency); read\n"
-            "  messages.jsonl with pandas.read_json(..., lines=True) or DuckDB."))
+            "  messages.jsonl with pandas.read_json(..., lines=True) or DuckDB.\n"
+            "on Dask (pip install 'dask[distributed]'): --dask starts a local cluster,\n"
+            "  --scheduler uses a running one whose workers have this apology-lint\n"
+            "  installed; the outputs are the single-process run's, byte for byte."))
     parser.add_argument("paths", nargs="+", metavar="PATH", help="incident files or folders")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
     parser.add_argument("--group-by", type=_group_by, default="provider", metavar="DIMS",
@@ -106,6 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache", type=_count, default=20_000, metavar="N",
                         help="distinct message texts whose result is kept, so a repeated "
                              "text is linted once (default 20000; 0 turns it off)")
+    on = parser.add_mutually_exclusive_group()
+    on.add_argument("--dask", action="store_true",
+                    help="lint on a local Dask cluster started for the run (worker processes "
+                         "with one thread each; see --workers)")
+    on.add_argument("--scheduler", metavar="ADDRESS",
+                    help="lint on the Dask cluster whose scheduler is at ADDRESS "
+                         "(tcp://host:8786)")
+    parser.add_argument("--workers", type=_workers, metavar="N",
+                        help=f"worker processes of the --dask cluster (default {DEFAULT_WORKERS})")
+    parser.add_argument("--scheduler-timeout", type=_seconds, metavar="S",
+                        help=f"seconds to reach the --scheduler (default {CONNECT_TIMEOUT:g})")
     parser.add_argument("--version", action="version", version=f"apology-lint {__version__}")
     return parser
 
@@ -174,7 +210,15 @@ def _is_terminal(stream: TextIO) -> bool:
 
 
 def run(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(list(argv))
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if args.workers is not None and not args.dask:
+        parser.error("--workers is the size of the local cluster: give it with --dask")
+    if args.scheduler_timeout is not None and args.scheduler is None:
+        parser.error("--scheduler-timeout is for --scheduler")
+    on_dask = args.dask or args.scheduler is not None
+    if on_dask:
+        require_dask()  # before anything is read or created
     params: dict[str, dict[str, float]] = {}
     if args.grace is not None:
         params["broken-update-promise"] = {"grace_minutes": args.grace}
@@ -189,11 +233,23 @@ def run(argv: Sequence[str]) -> int:
         else:
             _say(line)
 
+    where = ""
     try:
-        summary = audit(args.paths, parse_group_by(args.group_by), args.out,
-                        progress=bar, force=args.force, on_error=on_error,
-                        thread_params=params or None, cache_size=args.cache,
-                        title=args.title)
+        if on_dask:
+            workers = args.workers or DEFAULT_WORKERS
+            summary = audit_on_dask(
+                args.paths, parse_group_by(args.group_by), args.out, progress=bar,
+                scheduler=args.scheduler, workers=workers,
+                timeout=args.scheduler_timeout or CONNECT_TIMEOUT, force=args.force,
+                on_error=on_error, thread_params=params or None, cache_size=args.cache,
+                title=args.title)
+            where = (f" on {workers} local Dask worker{'s' if workers != 1 else ''}"
+                     if args.scheduler is None else f" on {one_line(args.scheduler)}")
+        else:
+            summary = audit(args.paths, parse_group_by(args.group_by), args.out,
+                            progress=bar, force=args.force, on_error=on_error,
+                            thread_params=params or None, cache_size=args.cache,
+                            title=args.title)
     finally:
         if bar is not None:
             bar.clear()
@@ -201,7 +257,7 @@ def run(argv: Sequence[str]) -> int:
         rate = summary.messages / summary.seconds if summary.seconds else 0.0
         print(f"audited {summary.messages:,} messages in {summary.incidents:,} incidents "
               f"({summary.linted:,} distinct texts linted) in {_clock(summary.seconds)}, "
-              f"{rate:.0f} messages/s"
+              f"{rate:.0f} messages/s{where}"
               + (f"; {summary.error_count:,} input error"
                  f"{'s' if summary.error_count != 1 else ''}" if summary.error_count else "")
               + f"\nreport: {one_line(os.path.join(summary.out_dir, 'report.html'))}",

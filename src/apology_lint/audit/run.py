@@ -1,9 +1,14 @@
 """``audit()``: lint an archive of incidents, streaming, into a folder of results.
 
-One pass: incidents are read one at a time (``source.py``), linted in small batches
-(``nlp.pipe`` wants a few dozen texts at once), each message's row is written to
-``messages.jsonl`` at once and counted into the aggregate, and nothing else is kept.
-Memory is the pipeline, one batch and a bounded cache, whatever the archive's size.
+One pass: incidents are read one at a time (``source.py``) and cut into partitions of
+about a hundred messages (``nlp.pipe`` wants a few dozen texts at once); each partition
+is linted (``PartitionLinter``) into its rows of ``messages.jsonl`` and an aggregate of
+them, which are written and merged at once, and nothing else is kept. Memory is the
+pipeline, a partition or a few and a bounded cache, whatever the archive's size.
+
+Who lints a partition is the ``Executor``'s business: this process, one partition after
+another (``audit``), or the workers of a Dask cluster (``distributed.audit_on_dask``),
+with the same ``PartitionLinter``, so both give the same rows and the same aggregates.
 
 Status pages repeat themselves ("We are investigating reports of degraded performance
 for …", "This incident has been resolved."), so what the linter says about a text of a
@@ -18,9 +23,10 @@ import contextlib
 import csv
 import hashlib
 import os
+import shutil
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
@@ -159,33 +165,105 @@ def prepare_out_dir(out_dir: Path, force: bool) -> bool:
     return True
 
 
-class _Run:
-    def __init__(self, group_by: tuple[GroupDimension, ...], linter: Linter,
-                 rules: ThreadRules, cache_size: int,
-                 on_error: Callable[[str], None] | None) -> None:
-        self.aggregate = AuditAggregate(group_by)
+@dataclass(frozen=True)
+class AuditSettings:
+    """What every partition is linted with, in this process or on a Dask worker (it is
+    sent to the workers, so it holds plain data only)."""
+
+    group_by: tuple[GroupDimension, ...]
+    thread_params: dict[str, dict[str, Any]] | None = None
+    cache_size: int = 20_000
+    batch_messages: int = 128
+
+    def __post_init__(self) -> None:
+        AuditAggregate(self.group_by)  # checks the dimensions before any work
+        if self.cache_size < 0 or self.batch_messages < 1:
+            raise ValueError("cache_size must be >= 0 and batch_messages >= 1")
+
+    @classmethod
+    def of(cls, group_by: Sequence[GroupDimension] | str,
+           thread_params: dict[str, dict[str, Any]] | None = None, cache_size: int = 20_000,
+           batch_messages: int = 128) -> AuditSettings:
+        dims = parse_group_by(group_by) if isinstance(group_by, str) else tuple(group_by)
+        settings = cls(dims, thread_params, cache_size, batch_messages)
+        ThreadRules(params=thread_params)  # a bad parameter is an error before any work
+        return settings
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Consecutive incidents of the archive, about ``batch_messages`` messages: the unit
+    that is linted, by this process or by a Dask worker. ``index`` is its place in the
+    archive; its rows go into ``messages.jsonl`` in that order."""
+
+    index: int
+    incidents: tuple[SourcedIncident, ...]
+
+
+@dataclass
+class PartitionResult:
+    """What linting a partition gives: its lines of ``messages.jsonl`` (in order), the
+    aggregate of those rows, the incidents the linter failed on (one line each, counted in
+    ``aggregate.input_errors``) and how many texts were linted rather than cached."""
+
+    index: int
+    lines: str
+    aggregate: AuditAggregate
+    errors: list[str]
+    linted: int
+
+
+class PartitionLinter:
+    """Lints partitions, one after another, with one linter, the thread rules and a cache
+    of outcomes kept from one partition to the next.
+
+    This is the only code that turns incidents into rows: the single-process audit calls
+    it on each partition in turn, a Dask worker (``distributed.py``) keeps one per run and
+    calls it on the partitions it is given. So both runs lint, count and report errors
+    the same way, and their merged aggregates are the same."""
+
+    def __init__(self, linter: Linter, settings: AuditSettings) -> None:
+        self.settings = settings
         self.linter = linter
-        self.rules = rules
-        self.cache = _LRU(cache_size)
-        self.on_error = on_error
-        self.errors: list[str] = []
-        self.error_count = 0
+        self.rules = ThreadRules(params=settings.thread_params)
+        self.cache = _LRU(settings.cache_size)
         self.linted = 0
-        promise = next((p for s, p in rules.rules if s.id == "broken-update-promise"), None)
+        self.partitions = 0
+        promise = next((p for s, p in self.rules.rules if s.id == "broken-update-promise"),
+                       None)
         # Promises are read exactly as broken-update-promise reads them, so every broken
         # promise is among the promises counted.
         self.assume = (timezone.utc if isinstance(promise, PromiseParams)
                        and promise.unzoned_clock == "utc" else None)
 
-    def error(self, problem: str) -> None:
-        self.error_count += 1
-        self.aggregate.input_errors += 1
-        if len(self.errors) < KEEP_ERRORS:
-            self.errors.append(problem)
-        if self.on_error is not None:
-            self.on_error(problem)
+    def __call__(self, partition: Partition) -> PartitionResult:
+        aggregate = AuditAggregate(self.settings.group_by)
+        errors: list[str] = []
+        lines: list[str] = []
+        linted_before = self.linted
+        outcomes = self.lint_texts(partition.incidents)
+        for item in partition.incidents:
+            try:
+                rows = self.rows(item, outcomes)
+            except ApologyLintError as exc:
+                errors.append(str(IncidentError(str(exc), item.file, item.incident.line,
+                                                item.incident.id)))
+                continue
+            except Exception as exc:  # one incident's failure is its own error
+                if os.environ.get("APOLOGY_LINT_DEBUG", "") not in ("", "0"):
+                    raise
+                errors.append(str(IncidentError(f"internal error ({describe(exc)}); please "
+                                                "report it", item.file, item.incident.line,
+                                                item.incident.id)))
+                continue
+            lines.extend(row.model_dump_json() + "\n" for row in rows)
+            aggregate.add_incident(rows)
+        aggregate.input_errors += len(errors)
+        self.partitions += 1
+        return PartitionResult(partition.index, "".join(lines), aggregate, errors,
+                               self.linted - linted_before)
 
-    def lint_texts(self, batch: list[SourcedIncident]) -> dict[_Key, _Outcome | None]:
+    def lint_texts(self, batch: Sequence[SourcedIncident]) -> dict[_Key, _Outcome | None]:
         """The outcome of every message of the batch; None for a text the linter failed
         on (its incident is then an error, not a traceback)."""
         found: dict[_Key, _Outcome | None] = {}
@@ -260,9 +338,47 @@ class _Run:
                 if m.kind == "update" and thread.promise(i, self.assume) is not None}
 
 
-def _batches(source: Iterator[SourcedIncident | IncidentError], run: _Run,
-             max_messages: int) -> Iterator[list[SourcedIncident]]:
-    """Incidents in batches of about ``max_messages`` messages; errors reported as met."""
+# Lints partitions, in this process or elsewhere, and yields their results in any order;
+# every partition it is given must come back, or it raises.
+Executor = Callable[[Iterator[Partition]], Iterator[PartitionResult]]
+
+
+class _Run:
+    """The client's side of a run: the merged aggregate and the errors, as reported."""
+
+    def __init__(self, group_by: tuple[GroupDimension, ...],
+                 on_error: Callable[[str], None] | None) -> None:
+        self.aggregate = AuditAggregate(group_by)
+        self.on_error = on_error
+        self.errors: list[str] = []
+        self.error_count = 0
+        self.linted = 0
+        self.partitions = 0
+
+    def error(self, problem: str) -> None:
+        """An input that could not be read (counted here: it is in no partition)."""
+        self.aggregate.input_errors += 1
+        self._report(problem)
+
+    def add(self, result: PartitionResult) -> None:
+        # Integer counters: merged in whatever order the partitions come back, the total
+        # is the single-process one. The partition's errors are in its input_errors.
+        self.aggregate.update(result.aggregate)
+        self.linted += result.linted
+        for problem in result.errors:
+            self._report(problem)
+
+    def _report(self, problem: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < KEEP_ERRORS:
+            self.errors.append(problem)
+        if self.on_error is not None:
+            self.on_error(problem)
+
+
+def _partitions(source: Iterator[SourcedIncident | IncidentError], run: _Run,
+                max_messages: int) -> Iterator[Partition]:
+    """Incidents in partitions of about ``max_messages`` messages; errors reported as met."""
     batch: list[SourcedIncident] = []
     size = 0
     for item in source:
@@ -272,10 +388,65 @@ def _batches(source: Iterator[SourcedIncident | IncidentError], run: _Run,
         batch.append(item)
         size += len(item.incident.messages)
         if size >= max_messages:
-            yield batch
+            yield Partition(run.partitions, tuple(batch))
+            run.partitions += 1
             batch, size = [], 0
     if batch:
-        yield batch
+        yield Partition(run.partitions, tuple(batch))
+        run.partitions += 1
+
+
+class _MessagesFile:
+    """``messages.jsonl`` under a temporary name, written in partition order whatever
+    order the partitions are linted in: the next partition's lines are appended at once;
+    one that comes back early is parked in a part file of its own (on disk, so memory
+    stays bounded) and appended when those before it are in. In one process the
+    partitions come in order and no part file is made."""
+
+    def __init__(self, folder: Path) -> None:
+        self.partial = folder / f".{MESSAGES_FILE}.partial"
+        self.parts = folder / f".{MESSAGES_FILE}.parts"
+        self.out: IO[str] | None = None
+        self.next = 0
+        self.parked: set[int] = set()
+
+    def __enter__(self) -> _MessagesFile:
+        self.out = self.partial.open("w", encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.out is not None:
+            self.out.close()
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.parts)
+
+    def add(self, index: int, lines: str) -> None:
+        assert self.out is not None
+        if index != self.next:
+            self.parts.mkdir(exist_ok=True)
+            self._part(index).write_text(lines, encoding="utf-8")
+            self.parked.add(index)
+            return
+        self.out.write(lines)
+        self.next += 1
+        while self.next in self.parked:
+            with self._part(self.next).open(encoding="utf-8") as part:
+                shutil.copyfileobj(part, self.out)
+            self._part(self.next).unlink()
+            self.parked.discard(self.next)
+            self.next += 1
+
+    def complete(self, partitions: int) -> None:
+        if self.next != partitions or self.parked:
+            raise AuditError(f"internal error: {partitions - self.next} of {partitions} "
+                             "partitions did not come back; please report it")
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.partial.unlink()
+
+    def _part(self, index: int) -> Path:
+        return self.parts / f"{index:09d}.jsonl"
 
 
 def audit(paths: Sequence[str | os.PathLike[str]], group_by: Sequence[GroupDimension] | str,
@@ -291,33 +462,66 @@ def audit(paths: Sequence[str | os.PathLike[str]], group_by: Sequence[GroupDimen
     ``group_by`` is a sequence of dimensions (or ``"provider,quarter"``). An input that
     cannot be read is reported through ``on_error`` (one line each) and counted in the
     summary; the rest is audited. ``AuditError`` when ``out_dir`` cannot be used or
-    nothing could be audited (then no result file is left behind)."""
-    dims = parse_group_by(group_by) if isinstance(group_by, str) else tuple(group_by)
-    AuditAggregate(dims)  # checks the dimensions before any work
-    if cache_size < 0 or batch_messages < 1:
-        raise ValueError("cache_size must be >= 0 and batch_messages >= 1")
-    rules = ThreadRules(params=thread_params)
-    folder = Path(out_dir)
-    created = prepare_out_dir(folder, force)
-    started = time.monotonic()
-    source = IncidentSource(paths)
-    partial = folder / f".{MESSAGES_FILE}.partial"
-    try:
+    nothing could be audited (then no result file is left behind). The same audit on a
+    Dask cluster: ``distributed.audit_on_dask``."""
+    settings = AuditSettings.of(group_by, thread_params, cache_size, batch_messages)
+
+    def in_process(partitions: Iterator[Partition]) -> Iterator[PartitionResult]:
+        nonlocal linter
         if linter is None:
             from ..engine import default_linter  # spaCy: loaded once, only here
 
             linter = default_linter()
-        run = _Run(dims, linter, rules, cache_size, on_error)
-        with partial.open("w", encoding="utf-8") as out:
-            _stream(source, run, out, progress, started, batch_messages)
+        return map(PartitionLinter(linter, settings), partitions)
+
+    return run_audit(paths, settings, out_dir, in_process, progress, force=force,
+                     on_error=on_error, title=title)
+
+
+def run_audit(paths: Sequence[str | os.PathLike[str]], settings: AuditSettings,
+              out_dir: str | os.PathLike[str], execute: Executor,
+              progress: Callable[[AuditProgress], None] | None = None, *,
+              force: bool = False, on_error: Callable[[str], None] | None = None,
+              title: str | None = None) -> AuditSummary:
+    """``audit`` with the partitions linted by ``execute``: the incidents are read here,
+    one at a time, cut into partitions, and the results written and merged as they come
+    back. ``execute`` is called inside the run, so what it loads or starts (the
+    pipeline) fails like the rest: one error, no result file left behind."""
+    folder = Path(out_dir)
+    created = prepare_out_dir(folder, force)
+    started = time.monotonic()
+    source = IncidentSource(paths)
+    run = _Run(settings.group_by, on_error)
+
+    def tell() -> None:
+        if progress is not None:
+            total = run.aggregate.total
+            progress(AuditProgress(source.bytes_done, source.bytes_total, total.messages,
+                                   total.incidents, run.error_count, run.linted,
+                                   time.monotonic() - started))
+
+    messages = _MessagesFile(folder)
+    try:
+        with messages:
+            tell()
+            results = execute(_partitions(iter(source), run, settings.batch_messages))
+            try:
+                for result in results:
+                    messages.add(result.index, result.lines)
+                    run.add(result)
+                    tell()
+            finally:
+                if isinstance(results, Generator):
+                    results.close()  # what it started (a cluster) stops now, not at exit
+            messages.complete(run.partitions)
+        tell()
         if not run.aggregate.total.messages:
             raise AuditError("nothing to audit: no incident could be read from "
                              + ", ".join(one_line(str(p)) for p in paths))
         document = run.aggregate.document()
-        written = _write_outputs(folder, partial, document, run.aggregate, title)
+        written = _write_outputs(folder, messages.partial, document, run.aggregate, title)
     except BaseException:
-        with contextlib.suppress(OSError):
-            partial.unlink()
+        messages.discard()
         if created:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if still empty
@@ -327,39 +531,6 @@ def audit(paths: Sequence[str | os.PathLike[str]], group_by: Sequence[GroupDimen
         messages=run.aggregate.total.messages, incidents=run.aggregate.total.incidents,
         linted=run.linted, seconds=round(time.monotonic() - started, 3), errors=run.errors,
         error_count=run.error_count, outputs=written)
-
-
-def _stream(source: IncidentSource, run: _Run, out: IO[str],
-            progress: Callable[[AuditProgress], None] | None, started: float,
-            batch_messages: int) -> None:
-    def tell() -> None:
-        if progress is not None:
-            total = run.aggregate.total
-            progress(AuditProgress(source.bytes_done, source.bytes_total, total.messages,
-                                   total.incidents, run.error_count, run.linted,
-                                   time.monotonic() - started))
-
-    tell()
-    for batch in _batches(iter(source), run, batch_messages):
-        outcomes = run.lint_texts(batch)
-        for item in batch:
-            try:
-                rows = run.rows(item, outcomes)
-            except ApologyLintError as exc:
-                run.error(str(IncidentError(str(exc), item.file, item.incident.line,
-                                            item.incident.id)))
-                continue
-            except Exception as exc:  # one incident's failure is its own error
-                if os.environ.get("APOLOGY_LINT_DEBUG", "") not in ("", "0"):
-                    raise
-                run.error(str(IncidentError(f"internal error ({describe(exc)}); please "
-                                            "report it", item.file, item.incident.line,
-                                            item.incident.id)))
-                continue
-            out.writelines(row.model_dump_json() + "\n" for row in rows)
-            run.aggregate.add_incident(rows)
-        tell()
-    tell()
 
 
 def _write_outputs(folder: Path, partial: Path, document: AggregatesDocument,
