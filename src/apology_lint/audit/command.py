@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from .. import __version__
-from ..errors import ApologyLintError, describe, one_line
+from ..console import EXIT_ERROR, EXIT_OK, guarded, say
+from ..errors import one_line
 from .distributed import CONNECT_TIMEOUT, DEFAULT_WORKERS, audit_on_dask, require_dask
 from .models import GROUP_DIMENSIONS
 from .run import AuditProgress, audit, parse_group_by
 
-EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 130
 PROG = "apology-lint audit"
 
 
@@ -146,11 +146,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _say(line: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        print(line, file=sys.stderr, flush=True)
-
-
 def _clock(seconds: float) -> str:
     seconds = max(0, round(seconds))
     hours, rest = divmod(seconds, 3600)
@@ -194,7 +189,7 @@ class ProgressBar:
 
     def error(self, line: str) -> None:
         self.clear()
-        _say(line)
+        say(line)
 
     def _write(self, text: str) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -231,7 +226,7 @@ def run(argv: Sequence[str]) -> int:
         if bar is not None:
             bar.error(line)
         else:
-            _say(line)
+            say(line)
 
     where = ""
     try:
@@ -267,22 +262,7 @@ def run(argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``audit`` subcommand; ``argv`` are the arguments after ``audit``."""
-    try:
-        return run(sys.argv[1:] if argv is None else argv)
-    except ApologyLintError as exc:
-        _say(f"apology-lint: error: {one_line(str(exc))}")
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        _say("apology-lint: interrupted")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return EXIT_OK
-    except Exception as exc:
-        if os.environ.get("APOLOGY_LINT_DEBUG", "") not in ("", "0"):
-            raise
-        _say(f"apology-lint: error: internal error ({describe(exc)}); please report it with "
-             "the command you ran")
-        return EXIT_ERROR
+    return guarded(run, argv)
 
 
 if __name__ == "__main__":
