@@ -417,7 +417,7 @@ def test_bad_input_is_one_line(text: str, error: str, tmp_path: Path) -> None:
 def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(IncidentError, match="no such file"):
         read_incidents(tmp_path / "missing.json")
-    with pytest.raises(IncidentError, match="is a folder"):
+    with pytest.raises(IncidentError, match="is a directory"):
         read_incidents(tmp_path)
     latin = tmp_path / "latin.jsonl"
     latin.write_bytes(b'{"ts": "2024-05-01", "message": "caf\xe9"}\n')
@@ -770,3 +770,29 @@ def test_command_output_writes_the_report_and_never_an_input(
     err = capsys.readouterr().err
     assert err.startswith(f"apology-lint: error: {tmp_path}: cannot write the report: ")
     assert err.count("\n") == 1
+
+
+def test_an_incident_file_is_read_as_any_linted_file_is(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO or /dev/zero named as an incident file is one line at once, not a hang."""
+    import os
+
+    fifo = tmp_path / "updates.jsonl"
+    os.mkfifo(fifo)
+    assert main([str(fifo), "/dev/zero"]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 2 and all(e.startswith("apology-lint: error: ") for e in errors)
+
+
+def test_updates_in_neither_time_order_are_an_error_and_the_rest_is_linted(
+        shared_linter: Linter, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(json.dumps(m) for m in [
+        {"ts": "2024-05-01T10:00:00Z", "status": "investigating", "message": "Exports fail."},
+        {"ts": "2024-05-01T11:00:00Z", "status": "resolved", "message": "Exports work."},
+        {"ts": "2024-05-01T10:30:00Z", "status": "identified", "message": "Disk full."},
+    ]) + "\n")
+    assert main([str(mixed), str(DATA / "clean.jsonl")]) == 2
+    captured = capsys.readouterr()
+    assert "updates are not in time order" in captured.err
+    assert "incident clean" in captured.out

@@ -15,7 +15,6 @@ kept promises would be guesses.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -30,6 +29,7 @@ from ..threads.readers import (
     TS_KEYS,
     IncidentError,
     RecordReader,
+    disorder,
     expand_records,
     first_key,
     parse_ts,
@@ -109,10 +109,6 @@ class IncidentSource:
             return
         yield from found.errors
         for incident in found.incidents:
-            problem = _order_from_lines(incident)
-            if problem:
-                yield IncidentError(problem, incident.source, incident.line, incident.id)
-                continue
             yield SourcedIncident(incident, incident.provider or _stem(path), str(path))
 
     def _stream(self, handle: Any, path: Path) -> Iterator[SourcedIncident | IncidentError]:
@@ -196,19 +192,6 @@ def _streamable(handle: Any) -> bool:
         handle.seek(0)
 
 
-def _disorder(times: list[Any]) -> int | None:
-    """The position of the first update out of order, when the updates are in neither
-    time order (oldest first, newest first); None when they are in one."""
-    rising = all(a <= b for a, b in itertools.pairwise(times))
-    falling = all(a >= b for a, b in itertools.pairwise(times))
-    if rising or falling:
-        return None
-    # Out of order against the direction the first two differing times set.
-    up = next((a < b for a, b in itertools.pairwise(times) if a != b), True)
-    return next(i for i in range(1, len(times))
-                if (times[i] < times[i - 1] if up else times[i] > times[i - 1]))
-
-
 def _order_from_records(items: list[Any]) -> str | None:
     times = []
     for item in items:
@@ -217,24 +200,11 @@ def _order_from_records(items: list[Any]) -> str | None:
             times.append(parse_ts(raw))
         except ValueError:
             continue  # the reader reports an unreadable time
-    at = _disorder(times)
+    at = disorder(times)
     if at is None:
         return None
     return (f"updates are not in time order (update {at + 1} at {times[at]:%Y-%m-%d %H:%M} "
             f"follows one at {times[at - 1]:%Y-%m-%d %H:%M}); give them oldest or newest first")
-
-
-def _order_from_lines(incident: Incident) -> str | None:
-    """For a file read whole the updates are already sorted by time; the order they were
-    written in is their line numbers (each message has its own line in a pretty-printed
-    export or a JSONL of messages). A post-mortem is placed by its own time."""
-    lines = [m.line for m in incident.messages if m.status != "postmortem"]
-    if len(lines) < 3 or None in lines or len(set(lines)) < len(lines):
-        return None
-    if _disorder(lines) is None:
-        return None
-    return ("updates are not in time order: the file lists them neither oldest nor newest "
-            "first; give them in the order they were posted")
 
 
 def _walk(root: Path) -> Iterator[Path]:

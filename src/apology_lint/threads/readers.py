@@ -21,6 +21,7 @@ command prints it after ``apology-lint: error:``.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import json.decoder
 import json.scanner
@@ -34,6 +35,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import InputError, one_line
+from ..sources import read_bytes
 from .incident import Incident, IncidentMessage, normalize_status
 
 # A message's time, by the name each shape gives it. Statuspage's ``created_at`` (when
@@ -431,19 +433,56 @@ def _read_jsonl(lines: list[str], path: str) -> Incidents:
 
 
 def read_incidents(path: str | Path) -> Incidents:
-    """The incidents in the file at ``path``; ``IncidentError`` when none can be read."""
+    """The incidents in the file at ``path``; ``IncidentError`` when none can be read.
+
+    Read as every linted file is (``sources.read_bytes``: a regular file, size-capped),
+    since an archive may come from a repository. An incident whose updates the file lists
+    in neither time order is an error, not silently sorted: which was posted first is not
+    known."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise IncidentError("no such file", name) from None
-    except IsADirectoryError:
-        raise IncidentError("is a folder, not an incident file", name) from None
+        text = read_bytes(name).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IncidentError(f"not UTF-8 text (byte {exc.start})", name) from None
-    except OSError as exc:
-        raise IncidentError(f"cannot read: {exc.strerror or exc}", name) from None
-    return read_text(text, name)
+    except InputError as exc:
+        raise IncidentError(str(exc).removeprefix(f"{name}: "), name) from None
+    found = read_text(text, name)
+    kept = []
+    for incident in found.incidents:
+        problem = order_problem(incident)
+        if problem:
+            found.errors.append(IncidentError(problem, incident.source, incident.line,
+                                              incident.id))
+        else:
+            kept.append(incident)
+    found.incidents = kept
+    return found
+
+
+def disorder(values: Sequence[Any]) -> int | None:
+    """The position of the first value out of order, when the values are in neither order
+    (rising, falling); None when they are in one."""
+    rising = all(a <= b for a, b in itertools.pairwise(values))
+    falling = all(a >= b for a, b in itertools.pairwise(values))
+    if rising or falling:
+        return None
+    # Out of order against the direction the first two differing values set.
+    up = next((a < b for a, b in itertools.pairwise(values) if a != b), True)
+    return next(i for i in range(1, len(values))
+                if (values[i] < values[i - 1] if up else values[i] > values[i - 1]))
+
+
+def order_problem(incident: Incident) -> str | None:
+    """For a file read whole the updates are already sorted by time; the order they were
+    written in is their line numbers (each message has its own line in a pretty-printed
+    export or a JSONL of messages). A post-mortem is placed by its own time."""
+    lines = [m.line for m in incident.messages if m.status != "postmortem"]
+    if len(lines) < 3 or None in lines or len(set(lines)) < len(lines):
+        return None
+    if disorder(lines) is None:
+        return None
+    return ("updates are not in time order: the file lists them neither oldest nor newest "
+            "first; give them in the order they were posted")
 
 
 def incident_from_messages(records: list[dict[str, Any]] | dict[str, Any],
