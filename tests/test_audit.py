@@ -440,3 +440,24 @@ def test_report_in_chromium(audited: Path, browser: Any, width: int) -> None:
         # Wide heatmaps scroll inside their own box; every other chart fits the page.
         if "heat" not in (chart.get_attribute("class") or ""):
             assert rect["x"] >= 0 and rect["x"] + rect["width"] <= width
+
+
+def test_parquet_holds_the_rows_of_messages_jsonl_with_their_types(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, linter: Linter) -> None:
+    pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow is not installed")
+    from apology_lint import engine
+    from apology_lint.audit.command import main as audit_main
+
+    monkeypatch.setattr(engine, "_DEFAULT", linter)
+    out = tmp_path / "out"
+    assert audit_main([str(GOOD), "--out", str(out), "--parquet", "--quiet"]) == 0
+    rows = [json.loads(line) for line in (out / "messages.jsonl").read_text().splitlines()]
+    table = pq.read_table(out / "messages.parquet")
+    assert table.num_rows == len(rows) > 0
+    back = table.to_pylist()
+    for row, stored in zip(rows, back, strict=True):
+        assert stored["incident"] == row["incident"] and stored["score"] == row["score"]
+        assert stored["rules"] == row["rules"] and stored["elements"] == row["elements"]
+        assert stored["ts"].isoformat().replace("+00:00", "Z")[:19] == row["ts"][:19]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []

@@ -24,6 +24,7 @@ from ..console import EXIT_ERROR, EXIT_OK, guarded, say
 from ..errors import one_line
 from .distributed import CONNECT_TIMEOUT, DEFAULT_WORKERS, audit_on_dask, require_dask
 from .models import GROUP_DIMENSIONS
+from .parquet import require_pyarrow, write_parquet
 from .run import AuditProgress, audit, parse_group_by
 
 PROG = "apology-lint audit"
@@ -102,19 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
             "provider: the record's provider; \"github\" for GitHub status lines; else the\n"
             "  file name without its extension. quarter and year: of the message's time, UTC.\n"
             "DIR: created if missing. If it exists and is not empty it is used only with\n"
-            "  --force, which replaces the audit's own four files in it and touches\n"
+            "  --force, which replaces the audit's own files in it and touches\n"
             "  nothing else; they appear only when the run completes.\n"
             "exit status: 0 all input audited; 2 some input could not be read (one error\n"
             "  line each, the rest audited), nothing to audit, a Dask cluster that cannot\n"
             "  be used (out of reach, a worker died), or a usage error; 130 interrupted.\n"
             "  Findings do not change it.\n"
-            "messages as Parquet: not available (pyarrow is not a dependency); read\n"
-            "  messages.jsonl with pandas.read_json(..., lines=True) or DuckDB.\n"
+            "messages as Parquet: --parquet also writes messages.parquet (needs\n"
+            "  pyarrow: pip install 'apology-lint[parquet]').\n"
             "on Dask (pip install 'dask[distributed]'): --dask starts a local cluster,\n"
             "  --scheduler uses a running one whose workers have this apology-lint\n"
             "  installed; the outputs are the single-process run's, byte for byte."))
     parser.add_argument("paths", nargs="+", metavar="PATH", help="incident files or folders")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the results")
+    parser.add_argument("--parquet", action="store_true",
+                        help="also write messages.parquet (the same rows, typed columns)")
     parser.add_argument("--group-by", type=_group_by, default="provider", metavar="DIMS",
                         help="comma-separated, from: " + ", ".join(GROUP_DIMENSIONS)
                              + " (default: provider)")
@@ -214,6 +217,8 @@ def run(argv: Sequence[str]) -> int:
     on_dask = args.dask or args.scheduler is not None
     if on_dask:
         require_dask()  # before anything is read or created
+    if args.parquet:
+        require_pyarrow()
     params: dict[str, dict[str, float]] = {}
     if args.grace is not None:
         params["broken-update-promise"] = {"grace_minutes": args.grace}
@@ -248,6 +253,8 @@ def run(argv: Sequence[str]) -> int:
     finally:
         if bar is not None:
             bar.clear()
+    if args.parquet and summary.messages:
+        write_parquet(summary.out_dir)
     if not args.quiet:
         rate = summary.messages / summary.seconds if summary.seconds else 0.0
         print(f"audited {summary.messages:,} messages in {summary.incidents:,} incidents "
