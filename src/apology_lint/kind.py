@@ -45,9 +45,9 @@ def detect_kind(a: Analysis, lex: Lexicons) -> Kind:
     allowed = KINDS if apologises else _NOT_APOLOGY
     found = _model_kind(a.doc, allowed)
     if found is not None and a.doc.cats[found] >= MODEL_CONFIDENT:
-        return found  # type: ignore[return-value]
+        return found
     cued = kind_from_cues(a.text, lex, decisive_only=found is not None, allowed=allowed)
-    return cued or found or allowed[0]  # type: ignore[return-value]
+    return cued or found or allowed[0]
 
 
 def _model_kind(doc: Any, allowed: tuple[Kind, ...]) -> Kind | None:
@@ -66,7 +66,7 @@ def kind_from_cues(text: str, lex: Lexicons, decisive_only: bool = False,
     votes: dict[Kind, int] = dict.fromkeys(allowed, 0)
     for kind, pattern in _cues(lex):
         if kind in votes:
-            votes[kind] += min(len(pattern.findall(text)), 2)  # type: ignore[index]
+            votes[kind] += min(len(pattern.findall(text)), 2)
     best = max(votes.values())
     leaders = [kind for kind in _TIE_ORDER if votes.get(kind) == best]
     if decisive_only and (best == 0 or len(leaders) > 1):
