@@ -13,10 +13,18 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .console import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, discard_stdout, guarded, say
+from .console import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    CommandParser,
+    guarded,
+    say,
+    write_report,
+)
 from .errors import InputError, one_line
 from .formatters import FORMATS
 from .formatters.snippet import printable
@@ -71,18 +79,8 @@ exit codes:
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    """Argument errors in one line, as every other error (not the usage first)."""
-
-    def error(self, message: str) -> NoReturn:
-        # argparse quotes arguments raw; with `apology-lint *.txt` they are the repository's
-        # file names, and a name with a newline could forge a line of the CI log.
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {one_line(message)} (apology-lint --help "
-                              "shows every option)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CommandParser(
         prog="apology-lint",
         description=_DESCRIPTION,
         epilog=_EPILOG,
@@ -261,23 +259,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     output = diff if diff is not None else render(
         args.format, result, _colour(args.color) and not args.output, args.statistics,
         args.quiet)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(output)
-        except OSError as exc:
-            raise InputError(f"{one_line(args.output)}: cannot write the report: "
-                             f"{exc.strerror or exc}") from None
-    else:
-        try:
-            sys.stdout.write(output)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise  # the reader went away: ``main`` stops quietly
-        except OSError as exc:  # a full disk, /dev/full, a closed descriptor
-            discard_stdout()
-            raise InputError("cannot write the report to standard output: "
-                             f"{exc.strerror or exc}") from None
+    write_report(args.output, output)
     if result.errors:
         return EXIT_ERROR
     if diff is not None:  # as `diff` and `ruff --diff`: 1 when there is something to change

@@ -3,14 +3,48 @@ one guard that turns whatever escapes a command into that line and an exit code.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
-from .errors import ApologyLintError, describe, one_line
+from .errors import ApologyLintError, InputError, describe, one_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CommandParser(argparse.ArgumentParser):
+    """Argument errors in one line, as every other error (not the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        # argparse quotes arguments raw; with `apology-lint *.txt` they are the repository's
+        # file names, and a name with a newline could forge a line of the CI log.
+        self.exit(EXIT_ERROR, f"apology-lint: error: {one_line(message)} "
+                              f"({self.prog} --help shows every option)\n")
+
+
+def write_report(output: str | None, text: str) -> None:
+    """The report to the file ``output`` (``-o``), else to standard output; a failure to
+    write is one line (a full disk, /dev/full, a closed descriptor)."""
+    if output is None:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away: ``guarded`` stops quietly
+        except OSError as exc:
+            discard_stdout()
+            raise InputError("cannot write the report to standard output: "
+                             f"{exc.strerror or exc}") from None
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InputError(f"{one_line(output)}: cannot write the report: "
+                         f"{exc.strerror or exc}") from None
 
 
 def say(line: str) -> None:

@@ -17,10 +17,10 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import TextIO
 
 from .. import __version__
-from ..console import EXIT_ERROR, EXIT_OK, guarded, say
+from ..console import EXIT_ERROR, EXIT_OK, CommandParser, guarded, say
 from ..errors import one_line
 from .distributed import CONNECT_TIMEOUT, DEFAULT_WORKERS, audit_on_dask, require_dask
 from .models import GROUP_DIMENSIONS
@@ -28,12 +28,6 @@ from .parquet import require_pyarrow, write_parquet
 from .run import AuditProgress, audit, parse_group_by
 
 PROG = "apology-lint audit"
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_ERROR, f"apology-lint: error: {one_line(message)} "
-                              f"({PROG} --help shows every option)\n")
 
 
 def _group_by(text: str) -> str:
@@ -83,7 +77,7 @@ def _seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CommandParser(
         prog=PROG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(

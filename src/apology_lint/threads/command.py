@@ -19,17 +19,17 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import NoReturn
 
 from .. import __version__
 from ..console import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
+    CommandParser,
     debugging,
-    discard_stdout,
     guarded,
     say,
+    write_report,
 )
 from ..errors import ApologyLintError, InputError, describe, one_line
 from ..models import SEVERITY_RANK, ToolInfo
@@ -40,12 +40,6 @@ from .rules import ThreadRules
 
 PROG = "apology-lint thread"
 FORMATS = ("text", "json", "sarif", "html")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_ERROR, f"apology-lint: error: {one_line(message)} "
-                              f"({PROG} --help shows every option)\n")
 
 
 def _minutes(text: str) -> float:
@@ -59,7 +53,7 @@ def _minutes(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CommandParser(
         prog=PROG,
         description="Lint whole incidents: every status update and resolution as usual, "
                     "plus the thread rules (promised updates kept, gaps, repeats, the "
@@ -136,26 +130,6 @@ def _check_output(output: str, paths: Sequence[str]) -> None:
                              "file (-o); write the report somewhere else")
 
 
-def _write(output: str | None, text: str) -> None:
-    if output is None:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise  # the reader went away: ``main`` stops quietly
-        except OSError as exc:  # a full disk, /dev/full, a closed descriptor
-            discard_stdout()
-            raise InputError("cannot write the report to standard output: "
-                             f"{exc.strerror or exc}") from None
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise InputError(f"{one_line(output)}: cannot write the report: "
-                         f"{exc.strerror or exc}") from None
-
-
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     if args.output is not None:
@@ -225,7 +199,7 @@ def run(argv: Sequence[str]) -> int:
     elif args.format == "html":
         chunks.append(render_html(reports, tool, message_rules, thread_rules, errors, texts))
     if not streaming:
-        _write(args.output, "".join(chunks))
+        write_report(args.output, "".join(chunks))
     if problems:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed else EXIT_OK
