@@ -76,3 +76,49 @@ def test_a_bad_labelled_file_is_one_line_and_exit_2(
     assert main(["--labelled", str(bad)]) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1
+
+
+def _shared_corpora(folder: Path, message: str) -> Path:
+    """A stand-in for the shared corpora, written here: one status-page incident."""
+    folder.mkdir()
+    incident = {"provider": "acme", "id": "x1", "timeline": [
+        {"status": "investigating", "message": "We are looking into it."},
+        {"status": "resolved", "message": message}]}
+    (folder / "statuspages.jsonl").write_text(json.dumps(incident) + "\n", encoding="utf-8")
+    (folder / "github-status-incidents.jsonl").write_text("", encoding="utf-8")
+    return folder
+
+
+def _by_reference(tmp_path: Path, sha1: str) -> Path:
+    labelled = tmp_path / "labels.jsonl"
+    row = {"id": "r1", "kind": "resolution", "labels": {"vague": True}, "reference": {
+        "file": "statuspages.jsonl", "incident": "acme/x1", "entry": 1, "sha1": sha1}}
+    labelled.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    return labelled
+
+
+def test_messages_labelled_by_reference_are_read_from_the_shared_corpora(
+        tmp_path: Path, linter: Linter) -> None:
+    text = "A fix has been implemented and everything is back to normal."
+    shared = _shared_corpora(tmp_path / "shared", text)
+    from apology_lint.training import fingerprint
+
+    messages = load_labelled(_by_reference(tmp_path, fingerprint(text)), shared)
+    assert [m.text for m in messages] == [text]
+    vague = measure_labelled(linter, messages).overall["vague"]
+    assert vague.tp + vague.fn == 1  # judged, as a labelled message
+
+
+@pytest.mark.parametrize(("shared_present", "expected"), [
+    (False, "labels real messages by reference; pass --shared DIR"),
+    (True, "is not the labelled text (the shared corpus changed)"),
+])
+def test_a_reference_without_its_text_is_one_line_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], shared_present: bool,
+        expected: str) -> None:
+    shared = _shared_corpora(tmp_path / "shared", "Some other text.") if shared_present \
+        else tmp_path / "missing"
+    labelled = _by_reference(tmp_path, "000000000000")
+    assert main(["--labelled", str(labelled), "--shared", str(shared)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err

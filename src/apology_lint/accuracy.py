@@ -23,6 +23,7 @@ from .engine import Linter
 from .errors import ApologyLintError
 from .models import ELEMENT_NAMES, Kind
 from .rulespec import load_yaml_model
+from .training import SHARED_CORPORA
 
 # proselint's lintscore T * (T / (T + F)) ** k rewards true positives and punishes false
 # ones harder the larger k is; proselint uses k = 2.
@@ -183,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a JSONL file of real messages labelled as LABELS.md says, e.g. "
                         "../shared/corpora/dev-labelled.jsonl: per-question precision, recall "
                         "and F1, macro-F1, per kind, and kind detection")
+    parser.add_argument("--shared", type=Path, metavar="DIR", default=SHARED_CORPORA,
+                        help="with --labelled: where messages labelled by reference are read "
+                        "from (default: ../shared/corpora beside the checkout)")
     parser.add_argument("--given-kind", action="store_true",
                         help="with --labelled: lint each message with its labelled kind "
                         "(default: detect the kind, as a user's run does)")
@@ -198,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     linter = Linter(parts_use=args.parts)
     try:
         if args.labelled is not None:
-            return _labelled(linter, args.labelled, args.given_kind, args.misses, args.format)
+            return _labelled(linter, args.labelled, args.shared, args.given_kind, args.misses,
+                             args.format)
         corpus = load_corpus(args.corpus)
     except ApologyLintError as exc:
         print(f"apology-lint-accuracy: error: {exc}", file=sys.stderr)
@@ -214,7 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _labelled(linter: Linter, path: Path, given_kind: bool, misses: bool, fmt: str) -> int:
+def _labelled(linter: Linter, path: Path, shared: Path, given_kind: bool, misses: bool,
+              fmt: str) -> int:
     # Imported here: realtext builds on this module's Tally.
     from .realtext import (
         load_labelled,
@@ -224,7 +230,7 @@ def _labelled(linter: Linter, path: Path, given_kind: bool, misses: bool, fmt: s
         render_misses,
     )
 
-    messages = load_labelled(path)
+    messages = load_labelled(path, shared)
     if not messages:
         print(f"apology-lint-accuracy: error: no labelled messages in {path}", file=sys.stderr)
         return 2

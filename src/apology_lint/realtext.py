@@ -61,18 +61,31 @@ QUESTIONS: tuple[Question, ...] = (
 QUESTION_NAMES = tuple(q.name for q in QUESTIONS)
 
 
+class MessageReference(BaseModel):
+    """Where a real message is in the shared corpora: the project keeps the labels of
+    real messages (``corpus/real/``) and reads their text from there, never a copy."""
+
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    incident: str
+    entry: int
+    sha1: str
+
+
 class LabelledMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: str
     kind: Kind
-    text: str
+    text: str = ""
+    reference: MessageReference | None = None
     labels: dict[str, bool | Literal["?"]]
     evidence: dict[str, list[str]] = {}
     source: str = ""
 
 
-def load_labelled(path: Path) -> list[LabelledMessage]:
-    """Read a labelled JSONL file; a bad line is an ``InputError`` naming the line."""
+def load_labelled(path: Path, shared: Path | None = None) -> list[LabelledMessage]:
+    """Read a labelled JSONL file; a bad line is an ``InputError`` naming the line.
+    Messages given by ``reference`` get their text from the corpora in ``shared``."""
     try:
         # Only "\n" ends a line: JSON strings may hold U+2028 and friends.
         lines = path.read_text(encoding="utf-8").split("\n")
@@ -90,7 +103,31 @@ def load_labelled(path: Path) -> list[LabelledMessage]:
             first = str(exc).splitlines()[0] if isinstance(exc, json.JSONDecodeError) else \
                 "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:2])
             raise InputError(f"{path}:{n}: not a labelled message ({first})") from None
+    if any(m.reference is not None for m in messages):
+        _read_references(path, messages, shared)
+    for m in messages:
+        if not m.text and m.reference is None:
+            raise InputError(f"{path}: message {m.id} has neither text nor reference")
     return messages
+
+
+def _read_references(path: Path, messages: list[LabelledMessage], shared: Path | None) -> None:
+    # Imported here: the training module is only needed for labels kept as references.
+    from .training import REAL_FILES, fingerprint, message_texts
+
+    if shared is None or not all((shared / f).is_file() for f in REAL_FILES):
+        raise InputError(f"{path} labels real messages by reference; pass --shared DIR with "
+                         f"{' and '.join(REAL_FILES)} (read, never copied)")
+    texts = message_texts(shared)
+    for m in messages:
+        ref = m.reference
+        if ref is None:
+            continue
+        text = texts.get((ref.file, ref.incident, ref.entry))
+        if text is None or fingerprint(text) != ref.sha1:
+            raise InputError(f"{path}: message {m.id}: entry {ref.entry} of {ref.incident} in "
+                             f"{ref.file} is not the labelled text (the shared corpus changed)")
+        m.text = text
 
 
 def answer(question: Question, report: Report) -> bool:

@@ -54,6 +54,7 @@ HELD_OUT_PERCENT = 15
 REAL_FILES = ("statuspages.jsonl", "github-status-incidents.jsonl")
 DEV_SET = "dev-labelled.jsonl"
 REPO = Path(__file__).resolve().parents[2]
+SHARED_CORPORA = REPO.parent / "shared" / "corpora"
 
 
 def _known_labels(labels: list[str]) -> list[str]:
@@ -437,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO / "corpus" / "parts",
                         help="folder of real-*.jsonl and written-*.jsonl (default: corpus/parts)")
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "corpora",
+    parser.add_argument("--shared", type=Path, default=SHARED_CORPORA,
                         help="the shared corpora the real sentences point into")
     parser.add_argument("--output", type=Path, default=REPO / "build",
                         help="where to train (default: build/)")

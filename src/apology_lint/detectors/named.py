@@ -11,6 +11,7 @@ from bisect import bisect_right
 from typing import Any
 
 from ..annotate import Analysis, Sent
+from ..dictionary import is_english_word
 from ..models import Kind
 from ..rewrites import active_with_we, capitalize, drop_span, phrase_start, split_at
 from .base import Hit, Taken, message_hit, named
@@ -371,7 +372,7 @@ def _acomp_subject(adjective: Any) -> Any:
 def vague_incident(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """"An issue", "technical difficulties", with too little that is specific."""
     if a.parts_model:
-        return _vague_by_model(a)
+        return _vague_by_names(a, kind, params)
     vague = a.lex.regex("vague_incident")
     threshold = float(params.get("threshold", {}).get(kind, 1.0))
     words = max(a.word_count, 1)
@@ -403,36 +404,114 @@ def vague_incident(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]
     return []
 
 
-def _vague_by_model(a: Analysis) -> list[Hit]:
-    """With the parts model: no sentence says what the failure meant for anyone (impact)
-    or what caused it (explanation), and the message either names the failure only
-    vaguely (a vague sentence) or gives nothing specific at all (no time, number or
-    symptom). A vague word tied to what it hit ("an issue with the Krisp noise
-    cancelling", "the outage affecting claude.ai") names the failure: that sentence is
-    not vague, and it is something specific."""
-    named = {s.index for s in a.sentences() if _names_what_failed(a, s.text)}
-    vague = [m for m in a.vague if m.sent not in named]
-    vague_sents = {m.sent for m in vague}
-    # A cause stated only vaguely ("due to technical difficulties") is not specific.
-    causes = [m for m in a.explanation if m.sent not in vague_sents]
-    specific = a.spec or named
-    if a.impact or causes or not a.sentences() or (specific and not vague):
+def _vague_by_names(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
+    """With the parts model: the message never says what failed.
+
+    What failed is said by a sentence that tells what a client could not do ("unable to
+    log in", lexicon ``inability``) or that names something other than the words every
+    incident uses (see ``_names_something``). Sentences addressed to the reader ("If you
+    still see errors…", "Please refresh", a contact line) do not count.
+
+    An update or a resolution is short and about the failure: anything it names counts.
+    An apology letter says much besides (the company, the event, the compensation), so
+    only its impact and explanation sentences are read, and only when it refers to the
+    failure vaguely ("the technical issues", "this outage", "we fell short").
+    """
+    vague = a.lex.regex("vague_incident")
+    vague_sents = {m.sent for m in a.vague} | {
+        a.sent_at(m.start()).index for m in vague.finditer(a.text)
+        if not a.is_quoted(m.start(), m.end())}
+    if kind == "apology":
+        if not vague_sents:
+            return []
+        about_failure = {m.sent for m in a.impact + a.explanation} or vague_sents
+        read = [s for s in a.sentences() if s.index in about_failure]
+        names: tuple[str, ...] = ("common",)
+    else:
+        read = a.sentences()
+        names = ("common", "proper")
+    contact = {m.sent for m in a.contact}
+    time_starts = [m.start for m in a.times]
+
+    def in_time(offset: int) -> bool:
+        i = bisect_right(time_starts, offset) - 1
+        return i >= 0 and offset < a.times[i].end
+
+    unspecific = _unspecific_words(a, params)
+    inability = a.lex.regex(params["inability"])
+    for sent in read:
+        if sent.quoted or sent.index in contact or _to_the_reader(a, sent):
+            continue
+        if any(not a.is_quoted(sent.start + m.start(), sent.start + m.end())
+               for m in inability.finditer(sent.text)):
+            return []
+        if any(_names_something(tok, unspecific, names) and not in_time(tok.idx)
+               and not a.is_quoted(tok.idx, tok.idx + 1) for tok in sent.span):
+            return []
+    sentences = a.sentences()
+    if not sentences:
         return []
-    first = vague[0] if vague else a.sentences()[0]
+    first = next((s for s in sentences if s.index in vague_sents), sentences[0])
     return [Hit(first.start, first.end, level="escalated")]
 
 
-def _names_what_failed(a: Analysis, sentence: str) -> bool:
-    """A vague name for the failure, then a word of ``failure_qualifiers`` ("with",
-    "affecting") and, within four words, a name: a capitalised word or a domain."""
-    cache: dict[str, re.Pattern[str]] = a.lex.__dict__.setdefault("_named_failure", {})
-    if "re" not in cache:
-        vague = a.lex.regex("vague_incident").pattern
-        qualifier = a.lex.regex("failure_qualifiers").pattern
-        # Case-insensitive up to the name, whose capital letter is the point.
-        cache["re"] = re.compile(rf"(?i:(?:{vague})\s+(?:{qualifier})\s+(?:[\w'-]+\s+){{0,3}}?)"
-                                 r"(?:[A-Z][\w-]*|\w+\.[a-z]{2,}\b)")
-    return bool(cache["re"].search(sentence))
+def _to_the_reader(a: Analysis, sent: Sent) -> bool:
+    """A condition on the reader ("If you still see errors…") or an instruction
+    ("Please refresh the page", "Update to the latest version")."""
+    if a.lex.regex("guidance_start").search(sent.text):
+        return True
+    first = next((t for t in sent.span if not (t.is_punct or t.is_space)), None)
+    return first is not None and (
+        first.lower_ == "please" or (first.tag_ == "VB" and first.dep_ == "ROOT"))
+
+
+def _unspecific_words(a: Analysis, params: dict[str, Any]) -> frozenset[str]:
+    return frozenset().union(*(a.lex.words(name) for name in params["unspecific"]))
+
+
+_COMPOUND_STEPS = 6
+_DOMAIN = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", re.IGNORECASE)
+
+
+def _names_something(tok: Any, unspecific: frozenset[str], names: tuple[str, ...]) -> bool:
+    """A noun that names what failed: "the colour picker", "packet loss", "an issue with
+    Payouts", "errors on requests to the Orion API". Not an incident's own words
+    (lexicons in the rule's ``unspecific``: "issue", "services", "our team"), a time, a
+    number or a version, and not a name that is the subject ("Northwind is aware of…") or only
+    qualifies an unspecific noun ("Northwind services")."""
+    if _DOMAIN.fullmatch(tok.text):
+        return "proper" in names  # "example.com is back"
+    if tok.tag_ in ("NN", "NNS") and not _unknown_name(tok):
+        if "common" not in names:
+            return False
+    elif tok.tag_ in ("NNP", "NNPS", "NN", "NNS"):
+        if "proper" not in names or tok.dep_ in ("nsubj", "nsubjpass"):
+            return False
+        head = tok
+        # A few steps reach the noun a name qualifies; a bound keeps a run of thousands
+        # of capitalised words linear.
+        for _ in range(_COMPOUND_STEPS):
+            if head.dep_ != "compound" or head.head is head:
+                break
+            head = head.head
+        if head is not tok and _unspecific(head.lower_, unspecific):
+            return False
+    else:
+        return False
+    # "sign-ups" is a name; "4.6", "us-east-1" and "v2" are numbers and places.
+    return (not _NUMBER.search(tok.text) and any(c.isalpha() for c in tok.text)
+            and not _unspecific(tok.lower_, unspecific))
+
+
+def _unknown_name(tok: Any) -> bool:
+    """The tagger calls a name it does not know a common noun ("Northwind is aware…")."""
+    return tok.text[:1].isupper() and not is_english_word(tok.text)
+
+
+def _unspecific(word: str, unspecific: frozenset[str]) -> bool:
+    """The word or its singular ("issues", "difficulties") is in the lexicons."""
+    return (word in unspecific or word.removesuffix("s") in unspecific
+            or (word.endswith("ies") and word[:-3] + "y" in unspecific))
 
 
 # --- communication ---------------------------------------------------------------------
