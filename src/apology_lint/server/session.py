@@ -118,7 +118,7 @@ class Session:
         started = time.perf_counter()
         linter = self._linters.for_config(self.finder().for_dir(self.root or Path.cwd()))
         # One lint loads what the first real one would otherwise wait for: the parts
-        # model, and lemminflect for the computed rewrites.
+        # model, and the shipped tables (syllables, verb forms).
         linter.lint(_WARM_UP, syntax="text")
         log.info("linter ready in %.1f s", time.perf_counter() - started)
 
