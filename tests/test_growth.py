@@ -18,6 +18,7 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -32,9 +33,11 @@ from apology_lint.annotate import (
     annotate,
     normalize,
 )
+from apology_lint.config import Finder
 from apology_lint.detectors.dependency import Dependency
 from apology_lint.detectors.tone import jargon, repeated_apology
 from apology_lint.engine import _chunks
+from apology_lint.files import expand
 from apology_lint.parts_model import COMPONENT, KIND_COMPONENT, join_docs
 from apology_lint.readers import plain_document
 from apology_lint.readers.email import read_eml
@@ -337,3 +340,31 @@ def test_the_analysis_of_many_owned_sentences_grows_linearly(linter: Linter) -> 
         return lambda: [a.near(a.ownership, s) or a.in_sentence(a.explanation, s)
                         for s in sents]
     assert_linear(make, 20_000, repeat=4)
+
+
+# --- finding the files -------------------------------------------------------------------
+
+
+def test_discovery_of_many_files_with_many_excludes_grows_linearly(tmp_path: Path) -> None:
+    """n files in nested folders and n exclude globs (folder names, file globs, paths): each
+    file was matched against every glob, pattern by pattern, so a walk took files times
+    globs (n=600: 1 s; 2n: 3.7 times that; 4n: 13 times). The globs are now compiled
+    once, one regular expression for each kind (n=600: 31 ms; 2n: 1.5 times that)."""
+    def make(n: int) -> Work:
+        root = tmp_path / f"n{n}"
+        (root / ".git").mkdir(parents=True)
+        (root / ".gitignore").write_text("*.tmp.txt\n")
+        globs = [glob for i in range(n // 3 + 1)
+                 for glob in (f"drafts-{i}", f"draft-{i}-*.txt", f"archive/{i}/**")][:n]
+        (root / ".apology-lint.toml").write_text(
+            "extend-exclude = [" + ", ".join(f'"{glob}"' for glob in globs) + "]\n")
+        for i in range(n):
+            folder = root / f"f{i % 20}" / f"g{i % 7}"
+            folder.mkdir(parents=True, exist_ok=True)
+            # One file in ten is excluded by a glob.
+            (folder / (f"draft-{i // 3}-x.txt" if i % 10 == 0 else f"m{i}.txt")).write_text(
+                "We are sorry.\n")
+        found = list(expand([str(root)], Finder()))
+        assert len(found) == n - n // 10
+        return lambda: list(expand([str(root)], Finder()))
+    assert_linear(make, 600)

@@ -16,12 +16,13 @@ configuration file's folder.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cache, cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal, get_args
 
@@ -151,35 +152,58 @@ class Config(BaseModel):
     def root(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
 
+    @cached_property
+    def _real_root(self) -> str:
+        """The configuration's folder with no links in it, resolved once."""
+        return os.path.realpath(self.root)
+
+    def real_root(self) -> str:
+        """``root`` resolved: once per configuration, or once per working folder for the
+        defaults (whose root is the working folder, wherever that is at the time)."""
+        return self._real_root if self.path is not None else _real_folder(os.getcwd())
+
+    def relative_parts(self, real: str) -> tuple[str, ...] | None:
+        """The names from ``root`` down to ``real``, a path already resolved (no links in
+        it, as ``os.path.realpath`` gives), or None if it is not inside ``root``."""
+        root = self.real_root()
+        if real == root:
+            return ()
+        inside = root if root.endswith("/") else root + "/"
+        return tuple(real[len(inside):].split("/")) if real.startswith(inside) else None
+
     def relative(self, file: Path) -> PurePosixPath | None:
-        try:
-            return PurePosixPath(file.resolve().relative_to(self.root.resolve()).as_posix())
-        except ValueError:
-            return None
+        parts = self.relative_parts(str(file.resolve()))
+        return None if parts is None else PurePosixPath(*parts)
+
+    @cached_property
+    def _kinds(self) -> tuple[Globs, tuple[Kind, ...]]:
+        return _globs(tuple(self.settings.kinds)), tuple(self.settings.kinds.values())
+
+    @cached_property
+    def _excludes(self) -> Globs:
+        return _globs(tuple(self.settings.exclude + self.settings.extend_exclude))
 
     def kind_for(self, file: Path) -> Kind | None:
-        rel = self.relative(file)
+        """The kind of the first ``kinds`` glob that matches the file."""
+        rel = self.relative_parts(str(file.resolve()))
         if rel is None:
             return None
-        for glob, kind in self.settings.kinds.items():
-            if matches(rel, glob):
-                return kind
-        return None
+        globs, kinds = self._kinds
+        first = globs.first(rel)
+        return None if first is None else kinds[first]
 
     def excluded(self, file: Path) -> bool:
         """Whether ``exclude``/``extend-exclude`` cover the file: a bare name matches any
         folder or file of that name, a pattern with ``/`` the path from the config's folder."""
-        rel = self.relative(file)
-        parts = rel.parts if rel is not None else file.parts
-        for pattern in self.settings.exclude + self.settings.extend_exclude:
-            if "/" not in pattern.rstrip("/"):
-                # fnmatch on the name itself: what PurePosixPath(part).match does, ten times
-                # faster (it runs for every folder of every path walked).
-                if any(fnmatch.fnmatchcase(part, pattern.rstrip("/")) for part in parts):
-                    return True
-            elif rel is not None and matches(rel, pattern):
-                return True
-        return False
+        rel = self.relative_parts(str(file.resolve()))
+        return self._excludes.excluded(rel, file.parts)
+
+    def excluded_in(self, folder: Path, real_folder: str) -> Callable[[str], bool]:
+        """``config.excluded(folder / name)`` for the names in one folder that are not
+        links, ``real_folder`` being where ``folder`` really is: what the folder's path
+        contributes is worked out once, so a name costs a lookup and two matches."""
+        rel = self.relative_parts(real_folder)
+        return self._excludes.excluded_in(rel, folder.parts)
 
     def rule_pack_dirs(self) -> list[Path]:
         """The rule pack folders, each inside the project (the folder of the configuration
@@ -224,11 +248,8 @@ class Config(BaseModel):
 
 def matches(path: PurePosixPath, glob: str) -> bool:
     """A glob as in .gitignore-style config: ``**`` crosses folders, a bare name matches
-    a file or folder name anywhere."""
-    glob = glob.rstrip("/")
-    if "/" not in glob:
-        return path.match(glob)
-    return match_sequence(path.parts, _glob_segments(glob), "**", _segment_matches)
+    the file or folder name at the end of the path (``PurePosixPath.match``)."""
+    return _globs((glob,)).first(path.parts) is not None
 
 
 @cache
@@ -240,9 +261,175 @@ def _glob_segments(glob: str) -> tuple[str, ...]:
     return (*segments[:-1], "*", "**") if segments[-1] == "**" else segments
 
 
-def _segment_matches(name: str, segment: str) -> bool:
-    """One file or folder name against one segment: ``*`` any characters, ``?`` one."""
-    return match_sequence(name, segment, "*", lambda char, wanted: wanted in ("?", char))
+# --- globs compiled once ---------------------------------------------------------------
+#
+# Every glob of a configuration (``exclude`` and ``extend-exclude``, or ``kinds``) is
+# compiled once, when first used, into one regular expression per kind of glob, so that a
+# name or a path costs one match whatever the number of globs.
+#
+# A glob with ``/`` is matched against the path's names joined with NUL, the one
+# character no name can hold, each name followed by it: ``*`` is ``[^\0]*`` and cannot
+# leave its name, ``**`` a run of whole names. The expression must not backtrack, as the
+# globs come from the repository: each piece between two stars (``*`` in a name, ``**``
+# in a path) is taken at its leftmost place and never retried (``_leftmost``); the
+# leftmost place is always right, as the star after it absorbs whatever a later place
+# would have left. Only the piece after the last star backtracks, once, to end where the
+# name (or the path) ends. The time is then at most the length of the path times the
+# length of the glob, as with ``match_sequence``, which command-line globs still use.
+
+_SEP = "\0"  # after each name, in the text a glob with '/' is matched against
+_NAME_CHAR = "[^\0]"
+_WILDCARDS = frozenset("*?[")
+
+
+def _leftmost(regex: str, names: Iterator[int]) -> str:
+    """``regex`` matched at its leftmost place and not retried: an atomic group, or on
+    Python 3.10, which lacks them, a lookahead (never retried) and a backreference."""
+    if sys.version_info >= (3, 11):
+        return f"(?>{regex})"
+    group = f"g{next(names)}"
+    return f"(?=(?P<{group}>{regex}))(?P={group})"
+
+
+def _name_regex(segment: str, names: Iterator[int]) -> str:
+    """One segment of a glob with ``/``, for one name and the NUL after it: ``*`` any
+    characters, ``?`` one, anything else itself (``[`` too)."""
+    def fixed(text: str) -> str:  # a NUL in the glob is in no name: it matches nothing
+        return "".join(_NAME_CHAR if char == "?" else "(?!)" if char == _SEP else
+                       re.escape(char) for char in text)
+
+    first, *pieces = segment.split("*")
+    if not pieces:
+        return fixed(first) + _SEP
+    middle, last = pieces[:-1], pieces[-1]
+    return (fixed(first)
+            + "".join(_leftmost(f"{_NAME_CHAR}*?{fixed(p)}", names) for p in middle if p)
+            + f"{_NAME_CHAR}*{fixed(last)}{_SEP}")
+
+
+def _path_regex(glob: str, names: Iterator[int]) -> str:
+    """A glob with ``/``, for a whole path: its names, each followed by NUL."""
+    pieces: list[str] = [""]
+    for segment in _glob_segments(glob):
+        if segment == "**":
+            pieces.append("")
+        else:
+            pieces[-1] += _name_regex(segment, names)
+    if len(pieces) == 1:
+        return pieces[0]
+    any_names = f"(?:{_NAME_CHAR}*{_SEP})*"
+    return (pieces[0]
+            + "".join(_leftmost(f"{any_names}?{piece}", names) for piece in pieces[1:-1]
+                      if piece)
+            + any_names + pieces[-1])
+
+
+class _FirstOf:
+    """Regular expressions in one: ``first(text)`` is the index given with the first of
+    them that matches all of ``text``, or None. Python tries the alternatives in order, so
+    the one that matches is the first that can; an empty group at its end says which. (A
+    group around each alternative would cost each one that fails the time to clear the
+    marks of the groups before it: quadratic in the number of globs.)"""
+
+    def __init__(self, regexes: Iterable[tuple[int, str]]) -> None:
+        self._index: dict[str, int] = {}
+        alternatives = []
+        for index, regex in regexes:
+            end = f"e{len(self._index)}"
+            self._index[end] = index
+            alternatives.append(f"(?:{regex})\\Z(?P<{end}>)")
+        self._regex = re.compile("|".join(alternatives)) if alternatives else None
+
+    def first(self, text: str) -> int | None:
+        if self._regex is None:
+            return None
+        found = self._regex.match(text)
+        return None if found is None or found.lastgroup is None else \
+            self._index[found.lastgroup]
+
+
+class _NameGlobs:
+    """Globs without ``/`` for one name, as ``fnmatch.fnmatchcase`` matches them
+    (``[...]`` classes too): the plain names in a dictionary, the others in one regular
+    expression."""
+
+    def __init__(self, globs: Sequence[tuple[int, str]]) -> None:
+        self._plain: dict[str, int] = {}
+        for index, glob in globs:
+            if _WILDCARDS.isdisjoint(glob):
+                self._plain.setdefault(glob, index)
+        self._wild = _FirstOf((index, fnmatch.translate(glob)) for index, glob in globs
+                              if not _WILDCARDS.isdisjoint(glob))
+
+    def first(self, name: str) -> int | None:
+        """The index of the first glob that matches ``name``."""
+        plain, wild = self._plain.get(name), self._wild.first(name)
+        return plain if wild is None else wild if plain is None else min(plain, wild)
+
+    def any(self, name: str) -> bool:
+        return name in self._plain or self._wild.first(name) is not None
+
+
+class Globs:
+    """The globs of one configuration key, compiled once (``_globs``): those without
+    ``/`` for a name (fnmatch), those with ``/`` for the path from the configuration's
+    folder. ``kinds`` uses ``first``: a bare name matches the last name of the path, as
+    ``PurePosixPath.match`` does, and the first glob that matches wins. ``exclude`` uses
+    ``excluded``: a bare name matches any name of the path."""
+
+    def __init__(self, globs: Sequence[str]) -> None:
+        stripped = [glob.rstrip("/") for glob in globs]
+        # PurePosixPath.match refuses these (they are no pattern): from the first of them
+        # on, a kinds lookup that found no earlier match fails as it always has.
+        self._empty = next((i for i, glob in enumerate(stripped) if glob in ("", ".")), None)
+        self._names = _NameGlobs([(i, glob) for i, glob in enumerate(stripped)
+                                  if "/" not in glob])
+        groups = itertools.count()
+        self._paths = _FirstOf((i, _path_regex(glob, groups))
+                               for i, glob in enumerate(stripped) if "/" in glob)
+
+    def _path(self, parts: Sequence[str]) -> int | None:
+        return self._paths.first("".join(part + _SEP for part in parts))
+
+    def first(self, parts: Sequence[str]) -> int | None:
+        """The index of the first glob that matches the path, or None."""
+        name = self._names.first(parts[-1]) if parts else None
+        path = self._path(parts)
+        found = path if name is None else name if path is None else min(name, path)
+        if self._empty is not None and (found is None or found > self._empty):
+            raise ValueError("empty pattern")
+        return found
+
+    def excluded(self, rel: Sequence[str] | None, given: Sequence[str]) -> bool:
+        """Whether a glob covers the path: ``rel`` is the path from the configuration's
+        folder, None if the file is outside it (then only bare names count, on the path
+        as ``given``)."""
+        return any(map(self._names.any, rel if rel is not None else given)) or \
+            (rel is not None and self._path(rel) is not None)
+
+    def excluded_in(self, rel: Sequence[str] | None,
+                    given: Sequence[str]) -> Callable[[str], bool]:
+        """``excluded`` for each name in one folder (``rel`` and ``given`` are the
+        folder's), with the folder's own part of the work done once."""
+        names, paths = self._names, self._paths
+        if any(map(names.any, rel if rel is not None else given)):
+            return lambda name: True
+        if rel is None:
+            return names.any
+        prefix = "".join(part + _SEP for part in rel)
+        return lambda name: names.any(name) or paths.first(prefix + name + _SEP) is not None
+
+
+@lru_cache(maxsize=256)
+def _globs(globs: tuple[str, ...]) -> Globs:
+    """Compiled once per list of globs: configurations read with ``--isolated`` (a new
+    one for each folder) or in many folders often share them."""
+    return Globs(globs)
+
+
+@lru_cache(maxsize=16)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def match_sequence(items: Sequence[str], pattern: Sequence[str], star: str,
@@ -517,14 +704,19 @@ class Finder:
         self._by_dir: dict[Path, Config] = {}
 
     def for_file(self, file: Path) -> Config:
-        return self.for_dir(file.resolve().parent)
+        return self._for_real_dir(file.resolve().parent)
 
     def for_dir(self, folder: Path) -> Config:
+        if self.forced is not None or self.isolated:
+            return self._for_real_dir(folder)
+        return self._for_real_dir(folder.resolve())
+
+    def _for_real_dir(self, folder: Path) -> Config:
+        """``for_dir`` of a folder already resolved (the parent of a resolved path is)."""
         if self.forced is not None:
             return self.forced
         if self.isolated:
             return Config()
-        folder = folder.resolve()
         if folder in self._by_dir:
             return self._by_dir[folder]
         found: Config | None = None
@@ -533,7 +725,8 @@ class Finder:
             if candidate is not None and (found := _load(candidate)) is not None:
                 break
         if found is None:
-            found = Config() if folder.parent == folder else self.for_dir(folder.parent)
+            found = Config() if folder.parent == folder else \
+                self._for_real_dir(folder.parent)
         self._by_dir[folder] = found
         return found
 

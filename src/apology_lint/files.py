@@ -23,8 +23,8 @@ import fnmatch
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
@@ -56,6 +56,8 @@ class Target:
     path: str  # as it will be reported
     explicit: bool  # named on the command line (not found by walking)
     error: str | None = None  # why it cannot be linted: reported instead (exit 2)
+    # Where the file really is, when the walk knows it: a file is linted once.
+    real: str | None = field(default=None, compare=False, repr=False)
 
 
 def _shown(path: str | Path) -> str:
@@ -106,8 +108,9 @@ def _folders(root: Path) -> Iterator[tuple[Path, list[str], list[str]] | Target]
 
 
 def _real_file(path: Path, where: Path) -> Path | None:
-    """Where the file at ``path`` really is (``where`` unless it is a link), or None if
-    there is nothing to lint: a broken link, a link loop, or a link to a folder."""
+    """Where the file at ``path`` really is (``where`` itself, the same object, unless it
+    is a link), or None if there is nothing to lint: a broken link, a link loop, or a link
+    to a folder."""
     if not path.is_symlink():
         return where
     try:
@@ -119,9 +122,11 @@ def _real_file(path: Path, where: Path) -> Path | None:
 
 def _contained(path: Path, real: Path, real_root: Path, explicit: bool) -> Target:
     """A file found in the folder ``real_root``: refused if it is a link that leads out."""
-    if not real.is_relative_to(real_root):
+    # Both are resolved, so ``real.is_relative_to(real_root)``, on strings (it is per file).
+    inside, root = str(real), str(real_root)
+    if inside != root and not inside.startswith(root.rstrip("/") + "/"):
         return Target(str(path), explicit, f"{_shown(path)}: {_OUTSIDE}")
-    return Target(str(path), explicit, _name_problem(path))
+    return Target(str(path), explicit, _name_problem(path), inside)
 
 
 _ESCAPED = re.compile(r"\\.")
@@ -188,15 +193,22 @@ class _GitIgnoreFiles:
         return pathspec.GitIgnoreSpec.from_lines(usable)
 
 
-def _ignored(real: Path, is_dir: bool, specs: _Specs) -> bool:
+def _ignored_in(real_folder: Path, specs: _Specs) -> Callable[[str, bool], bool]:
+    """Whether ``.gitignore`` ignores a name in one folder (``real_folder``, where the
+    folder really is), a folder's name or a file's: each file's path from its own folder
+    is worked out once for the folder."""
+    prefixed = []
     for base, spec in specs:
         try:
-            rel = real.relative_to(base).as_posix()
+            rel = real_folder.relative_to(base).as_posix()
         except ValueError:
             continue
-        if spec.match_file(rel + ("/" if is_dir else "")):
-            return True
-    return False
+        prefixed.append(("" if rel == "." else rel + "/", spec))
+
+    def ignored(name: str, is_dir: bool) -> bool:
+        end = "/" if is_dir else ""
+        return any(spec.match_file(prefix + name + end) for prefix, spec in prefixed)
+    return ignored
 
 
 def _walk(root: Path, finder: Finder) -> Iterator[Target]:
@@ -212,15 +224,22 @@ def _walk(root: Path, finder: Finder) -> Iterator[Target]:
         real_here = real_root.joinpath(*here.relative_to(root).parts)
         specs = gitignore.for_folder(real_here) if config.settings.respect_gitignore else []
         yield from gitignore.errors()
-        dirs[:] = [d for d in dirs
-                   if not config.excluded(here / d) and not _ignored(real_here / d, True, specs)]
+        # Both for the names here that are not links: what ``here`` contributes is
+        # matched once, not again for each name.
+        excluded = config.excluded_in(here, str(real_here))
+        ignored = _ignored_in(real_here, specs)
+        dirs[:] = [d for d in dirs if not excluded(d) and not ignored(d, True)]
         for name in names:
             path = here / name
             if path.suffix.lower() not in EXTENSIONS:
                 continue
-            real = _real_file(path, real_here / name)
-            if real is None or config.excluded(path) or \
-                    _ignored(real_here / name, False, specs):
+            where = real_here / name
+            real = _real_file(path, where)
+            if real is None:
+                continue
+            # A link is excluded (or not) by where it leads, as ``Config.excluded`` says.
+            if (config.excluded(path) if real is not where else excluded(name)) or \
+                    ignored(name, False):
                 continue
             yield _contained(path, real, real_root, explicit=False)
 
@@ -320,7 +339,7 @@ def expand(paths: list[str], finder: Finder, force_exclude: bool = False) -> Ite
                 yield target
                 continue
             # The same file twice (a link to a file, or two arguments): lint it once.
-            identity = os.path.realpath(target.path)
+            identity = target.real or os.path.realpath(target.path)
             if identity in seen:
                 continue
             seen.add(identity)
