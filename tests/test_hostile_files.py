@@ -185,8 +185,8 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds workers in /proc")
 def test_a_killed_worker_ends_the_run_at_once(tmp_path: Path) -> None:
-    for i in range(40):
-        (tmp_path / f"m{i:02}.txt").write_text(BAD * 200)
+    for i in range(40):  # distinct texts: identical ones are linted once
+        (tmp_path / f"m{i:02}.txt").write_text(BAD * 200 + f" Message {i}.")
     process = subprocess.Popen([sys.executable, "-m", "apology_lint", "--jobs", "2",
                                 str(tmp_path)], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -195,7 +195,7 @@ def test_a_killed_worker_ends_the_run_at_once(tmp_path: Path) -> None:
         while len(workers := _children(process.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(workers) == 2, workers
-        time.sleep(1)  # loading the pipeline: far from done
+        time.sleep(1)  # each has 20 long texts to lint: far from done
         os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
         killed = time.monotonic()
         _, err = process.communicate(timeout=60)

