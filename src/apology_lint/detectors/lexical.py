@@ -44,6 +44,11 @@ class Lexical:
         for sent in a.sentences():
             if carrying is not None and sent.index not in carrying:
                 continue
+            # The patterns first: most sentences match none, and then the sentence-wide
+            # conditions below need not be read at all.
+            found = [m for pattern in self.patterns for m in pattern.finditer(sent.text)]
+            if not found:
+                continue
             if any(p.search(sent.text) for p in self.unless):
                 continue
             if self.only_if and not any(p.search(sent.text) for p in self.only_if):
@@ -58,19 +63,18 @@ class Lexical:
                 level = "escalated"
             elif any(p.search(sent.text) for p in self.downgrade):
                 level = "downgraded"
-            for pattern in self.patterns:
-                for m in pattern.finditer(sent.text):
-                    start, end = sent.start + m.start(), sent.start + m.end()
-                    if end == start or a.is_quoted(start, end):
-                        continue
-                    if self.unless_negated and a.negated_before(sent, start):
-                        continue
-                    if taken.overlaps(start, end):
-                        continue
-                    if self.qualified_ok is not None and self._name_qualifies(a, start, end):
-                        continue
-                    taken.add(start, end)
-                    hits.append(Hit(start, end, level=level))
+            for m in found:
+                start, end = sent.start + m.start(), sent.start + m.end()
+                if end == start or a.is_quoted(start, end):
+                    continue
+                if self.unless_negated and a.negated_before(sent, start):
+                    continue
+                if taken.overlaps(start, end):
+                    continue
+                if self.qualified_ok is not None and self._name_qualifies(a, start, end):
+                    continue
+                taken.add(start, end)
+                hits.append(Hit(start, end, level=level))
         return hits
 
     def _name_qualifies(self, a: Analysis, start: int, end: int) -> bool:
