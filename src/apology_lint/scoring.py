@@ -73,12 +73,18 @@ def present_credits(a: Analysis, parts: Iterable[str]) -> set[str]:
 def dimension_scores(
     spec: ScoringSpec, kind: Kind, present: set[str], findings: Iterable[Finding],
 ) -> dict[str, int]:
-    scores: dict[str, float] = {}
-    for dim in DIMENSIONS:
-        credits = spec.credits[kind][dim]
-        earned = sum(points for name, points in credits.items()
-                     if name == "base" or name in present)
-        scores[dim] = min(100.0, float(earned))
+    return _with_penalties(spec, _credit_scores(spec, kind, present), findings)
+
+
+def _credit_scores(spec: ScoringSpec, kind: Kind, present: set[str]) -> dict[str, int]:
+    """Each dimension's credits earned, before any cap."""
+    return {dim: sum(points for name, points in spec.credits[kind][dim].items()
+                     if name == "base" or name in present) for dim in DIMENSIONS}
+
+
+def _with_penalties(spec: ScoringSpec, earned: dict[str, int],
+                    findings: Iterable[Finding]) -> dict[str, int]:
+    scores = {dim: min(100.0, float(points)) for dim, points in earned.items()}
     seen: Counter[str] = Counter()
     for f in findings:
         decay = spec.repeat_decay[min(seen[f.rule], len(spec.repeat_decay) - 1)]
@@ -105,21 +111,26 @@ def score_gains(spec: ScoringSpec, kind: Kind, present: set[str], findings: list
     (adding a part also clears the rules that report it missing, ``missing_rules``) and
     each other rule's findings fixed (which may also lift a gate). Largest first; only
     changes that add a point or more."""
-    dims = dimension_scores(spec, kind, present, findings)
-    now, _ = overall(spec, kind, dims, findings)
+    # The credits are summed once; a missing credit adds its points to its dimension.
+    earned = _credit_scores(spec, kind, present)
+    now, _ = overall(spec, kind, _with_penalties(spec, earned, findings), findings)
     gains: list[ScoreGain] = []
-    missing = {name for credits in spec.credits[kind].values() for name in credits
-               if name != "base" and name not in present}
+    missing: dict[str, dict[str, int]] = {}  # credit -> the points it adds, by dimension
+    for dim, credits in spec.credits[kind].items():
+        for name, points in credits.items():
+            if name != "base" and name not in present:
+                missing.setdefault(name, {})[dim] = points
     for name in sorted(missing):
         rest = [f for f in findings if f.rule not in missing_rules.get(name, set())]
-        with_it = dimension_scores(spec, kind, present | {name}, rest)
-        points = overall(spec, kind, with_it, rest)[0] - now
-        if points > 0:
-            gains.append(ScoreGain(add=name, points=points, hint=spec.hints[name]))
+        more = {dim: earned[dim] + missing[name].get(dim, 0) for dim in earned}
+        with_it = _with_penalties(spec, more, rest)
+        gained = overall(spec, kind, with_it, rest)[0] - now
+        if gained > 0:
+            gains.append(ScoreGain(add=name, points=gained, hint=spec.hints[name]))
     cleared = set().union(*missing_rules.values())
     for rule in sorted({f.rule for f in findings} - cleared):
         rest = [f for f in findings if f.rule != rule]
-        points = overall(spec, kind, dimension_scores(spec, kind, present, rest), rest)[0] - now
+        points = overall(spec, kind, _with_penalties(spec, earned, rest), rest)[0] - now
         if points > 0:
             count = len(findings) - len(rest)
             gains.append(ScoreGain(fix=rule, points=points,
