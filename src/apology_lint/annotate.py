@@ -222,8 +222,14 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
     a.ongoing = bool(lex.regex("ongoing").search(_unquoted(norm, quoted)))
     registry = parts or {}
     codes: set[str] = {p.finder.code for p in registry.values() if p.finder and p.finder.code}
+    # A part taken from the model alone drops what its rule-based finder found
+    # (``_model_parts``): that finder is not run, unless another part includes it.
+    included = {other for part in registry.values() if part.finder
+                for other in part.finder.include}
+    ruled = {name: part for name, part in registry.items()
+             if (use or part.use) != "model" or name in included}
     for sent in a.sentences():
-        _sentence_facts(a, sent, registry, codes)
+        _sentence_facts(a, sent, ruled, codes)
     a.times = [m for m in _marks(a, lex.regex("time_expressions"))
                if not a.is_quoted(m.start, m.end)]
     a.spec = sorted(
