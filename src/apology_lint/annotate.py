@@ -18,6 +18,8 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any, Literal
 
+from spacy.attrs import DEP, IDX, IS_ALPHA, LIKE_NUM, LOWER
+
 from .lexicons import FLAGS, Lexicons
 from .models import MessageMeta
 from .parts import Alternative, PartSpec, Use
@@ -50,6 +52,7 @@ _OWNERSHIP_IN_CLAUSE = re.compile(
     r"\b(?:our|my)\s+(?:own\s+)?(?:fault|mistake|error|failure|doing)\b|\bon\s+(?:us|me)\b", FLAGS)
 _FIRST_PERSON_SUBJECTS = frozenset({"we", "i"})
 _FIRST_PERSON_POSSESSIVES = frozenset({"our", "my"})
+
 _NAME_LINE = re.compile(
     r"^\W*(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019.-]+|[A-Z]\.)(?:\s+(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019.-]+|[A-Z]\.|de|van|von|da|di|le|la)){0,3}\W*$")
 # "Lena Hoffmann, our Head of Reliability" / "our Head of Support, Maria Lopez".
@@ -213,12 +216,15 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
     sents = _sentences(norm, doc, quoted)
     a = Analysis(text=norm, doc=doc, lex=lex, sents=sents, quoted=quoted,
                  meta=meta or MessageMeta())
-    a.word_count = sum(1 for t in doc if t.is_alpha or t.like_num)
+    # Read as arrays, once: a ``Token`` object per word costs more than the test itself.
+    words = doc.to_array([IS_ALPHA, LIKE_NUM, LOWER, DEP, IDX]).tolist()
+    a.word_count = sum(1 for alpha, num, *_ in words if alpha or num)
+    hashes = doc.vocab.strings
+    subjects = {hashes[word] for word in _FIRST_PERSON_SUBJECTS}
+    deps = {hashes["nsubj"], hashes["nsubjpass"]}
     a.first_person_subject = any(
-        t.lower_ in _FIRST_PERSON_SUBJECTS and t.dep_ in ("nsubj", "nsubjpass")
-        and not a.is_quoted(t.idx, t.idx + 1)
-        for t in doc
-    )
+        lower in subjects and dep in deps and not a.is_quoted(idx, idx + 1)
+        for _, _, lower, dep, idx in words)
     a.ongoing = bool(lex.regex("ongoing").search(_unquoted(norm, quoted)))
     registry = parts or {}
     codes: set[str] = {p.finder.code for p in registry.values() if p.finder and p.finder.code}
