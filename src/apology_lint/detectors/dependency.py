@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spacy.attrs import LOWER
+
 from ..annotate import Analysis
 from ..errors import RuleError
 from ..lexicons import Lexicons
 from ..models import Kind
 from ..rulespec import DependencyDetector
-from .base import Hit, Taken
+from .base import Hit, Level, Taken
 
 
 def _expand(value: Any, lex: Lexicons) -> Any:
@@ -31,29 +33,54 @@ def _expand(value: Any, lex: Lexicons) -> Any:
     return value
 
 
+def _needed_words(pattern: list[dict[str, Any]], vocab: Any) -> list[frozenset[int]]:
+    """For each node that matches given lower-case words (``LOWER: word`` or ``LOWER: {IN:
+    [...]}``), those words, as the string hashes ``Doc.to_array`` gives."""
+    needs = []
+    for node in pattern:
+        lower = node.get("RIGHT_ATTRS", {}).get("LOWER")
+        words = [lower] if isinstance(lower, str) else \
+            lower.get("IN") if isinstance(lower, dict) and set(lower) == {"IN"} else None
+        if words is not None:
+            needs.append(frozenset(vocab.strings[w] for w in words))
+    return needs
+
+
 class Dependency:
     def __init__(self, spec: DependencyDetector, lex: Lexicons, vocab: Any, where: str) -> None:
         from spacy.matcher import DependencyMatcher
 
         self.matcher = DependencyMatcher(vocab)
         self.anchor_index: list[int] = []
+        self.needs: list[list[frozenset[int]]] = []  # per pattern: see ``_can_match``
         for n, pattern in enumerate(spec.patterns):
             ids = [node.get("RIGHT_ID") for node in pattern]
             if spec.anchor not in ids:
                 raise RuleError(f"{where}: anchor: '{spec.anchor}' is not a node of pattern {n}")
             self.anchor_index.append(ids.index(spec.anchor))
+            expanded = _expand(pattern, lex)
             try:
-                self.matcher.add(str(n), [_expand(pattern, lex)])
+                self.matcher.add(str(n), [expanded])
             except (ValueError, KeyError) as exc:
                 raise RuleError(f"{where}: patterns.{n}: {exc}") from None
+            self.needs.append(_needed_words(expanded, vocab))
         self.unless = [lex.compile(p, f"{where}: unless_sentence") for p in spec.unless_sentence]
         self.unless_negated = spec.unless_negated
         self.escalate = {k: re.compile(v) for k, v in spec.escalate_if_node_in.items()}
         self.node_ids = [[node.get("RIGHT_ID") for node in p] for p in spec.patterns]
 
+    def _can_match(self, a: Analysis) -> bool:
+        """Whether some pattern can match: every node that asks for given words (``LOWER``)
+        has one of them in the message. Most messages name no person, and the matcher
+        costs far more than this look at the words."""
+        words = set(a.doc.to_array([LOWER]).tolist())
+        return any(all(need & words for need in needs) for needs in self.needs)
+
     def run(self, a: Analysis, kind: Kind) -> list[Hit]:
         hits: list[Hit] = []
         taken = Taken()  # the spans of ``hits``
+        if not self._can_match(a):
+            return hits
         for match_id, token_ids in self.matcher(a.doc):
             n = int(a.doc.vocab.strings[match_id])
             anchor = a.doc[token_ids[self.anchor_index[n]]]
@@ -69,7 +96,7 @@ class Dependency:
                 or any(c.dep_ == "neg" for c in anchor.head.children)
             ):
                 continue
-            level = "normal"
+            level: Level = "normal"
             for node, pattern in self.escalate.items():
                 tok = a.doc[token_ids[self.node_ids[n].index(node)]]
                 if pattern.fullmatch(tok.tag_):
