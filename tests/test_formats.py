@@ -92,3 +92,17 @@ def test_output_writes_the_report_to_a_file(tree: Path, tmp_path: Path) -> None:
     assert json.loads(out.read_text())["version"] == "2.1.0"
     missing = cli(tree, "--output", str(tmp_path / "no" / "such" / "dir" / "r.txt"))
     assert missing.returncode == 2 and "cannot write the report" in missing.stderr
+
+
+def test_json_written_file_by_file_is_pydantic_s_whole_document() -> None:
+    """--format json is written one report at a time (never one string for the whole
+    run); the text is exactly what serialising the run at once gives, with and without
+    files."""
+    from apology_lint.formatters import json_format, run_report
+    from apology_lint.runner import Options, run
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    report = run_report(run(Options(paths=[str(examples)], isolated=True, jobs=1)))
+    assert len(report.files) > 3
+    for whole in (report, report.model_copy(update={"files": []})):
+        assert "".join(json_format.chunks(whole)) == whole.model_dump_json(indent=2) + "\n"

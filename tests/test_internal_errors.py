@@ -162,7 +162,7 @@ def test_a_bug_outside_any_file_is_one_line_exit_2(three: list[str],
     def broken(*args: object) -> str:
         raise TypeError("unsupported operand\ntype(s)")
 
-    monkeypatch.setattr(apology_lint.formatters, "render", broken)
+    monkeypatch.setattr(apology_lint.formatters, "render_chunks", broken)
     code, out, err = lint(capsys, *three)
     assert code == 2 and out == ""
     assert err == ["apology-lint: error: internal error (TypeError: unsupported operand "

@@ -231,7 +231,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if not args.paths:
         parser.error("give at least one PATH (or '-' for standard input)")
 
-    from .formatters import render
+    from .formatters import render_chunks
     from .models import MessageMeta
     from .runner import Options
     from .runner import run as run_lint
@@ -257,10 +257,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         raise InputError(f"no files to lint in {', '.join(args.paths)} (a folder is walked "
                          "for .txt, .md, .html, .eml and template files not excluded; "
                          "name a file to lint it whatever its extension)")
-    output = diff if diff is not None else render(
+    write_report(args.output, diff if diff is not None else render_chunks(
         args.format, result, _colour(args.color) and not args.output, args.statistics,
-        args.quiet)
-    write_report(args.output, output)
+        args.quiet))
     if result.errors:
         return EXIT_ERROR
     if diff is not None:  # as `diff` and `ruff --diff`: 1 when there is something to change

@@ -7,7 +7,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn
 
 from .errors import ApologyLintError, InputError, describe, one_line
@@ -25,12 +25,15 @@ class CommandParser(argparse.ArgumentParser):
                               f"({self.prog} --help shows every option)\n")
 
 
-def write_report(output: str | None, text: str) -> None:
-    """The report to the file ``output`` (``-o``), else to standard output; a failure to
-    write is one line (a full disk, /dev/full, a closed descriptor)."""
+def write_report(output: str | None, text: str | Iterable[str]) -> None:
+    """The report (a string, or pieces written one after another) to the file ``output``
+    (``-o``), else to standard output; a failure to write is one line (a full disk,
+    /dev/full, a closed descriptor)."""
+    pieces = (text,) if isinstance(text, str) else text
     if output is None:
         try:
-            sys.stdout.write(text)
+            for piece in pieces:
+                sys.stdout.write(piece)
             sys.stdout.flush()
         except BrokenPipeError:
             raise  # the reader went away: ``guarded`` stops quietly
@@ -41,7 +44,8 @@ def write_report(output: str | None, text: str) -> None:
         return
     try:
         with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            for piece in pieces:
+                handle.write(piece)
     except OSError as exc:
         raise InputError(f"{one_line(output)}: cannot write the report: "
                          f"{exc.strerror or exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .. import __version__
@@ -47,15 +48,28 @@ def render(fmt: str, result: RunResult, colour: bool, stats: bool = False,
            quiet: bool = False) -> str:
     """The report in format ``fmt``. ``quiet`` leaves out the summaries of the text
     formats (the findings only)."""
-    from . import github, html, json_format, jsonl, junit, sarif, text
+    return "".join(render_chunks(fmt, result, colour, stats, quiet))
+
+
+def render_chunks(fmt: str, result: RunResult, colour: bool, stats: bool = False,
+                  quiet: bool = False) -> Iterator[str]:
+    """The report in pieces to write one after another: the JSON formats file by file,
+    the others whole."""
+    from . import json_format, jsonl
+
+    if not stats and fmt == "json":
+        return json_format.chunks(run_report(result))
+    if not stats and fmt == "jsonl":
+        return jsonl.chunks(run_report(result))
+    return iter((_whole(fmt, result, colour, stats, quiet),))
+
+
+def _whole(fmt: str, result: RunResult, colour: bool, stats: bool, quiet: bool) -> str:
+    from . import github, html, junit, sarif, text
 
     if stats:
         return statistics(result)
     report = run_report(result)
-    if fmt == "json":
-        return json_format.render(report)
-    if fmt == "jsonl":
-        return jsonl.render(report)
     if fmt == "sarif":
         return sarif.render(report, result.rules)
     if fmt == "github":
