@@ -99,7 +99,7 @@ def _by_reference(tmp_path: Path, sha1: str) -> Path:
 
 def test_messages_labelled_by_reference_are_read_from_the_shared_corpora(
         tmp_path: Path, linter: Linter) -> None:
-    text = "A fix has been implemented and everything is back to normal."
+    text = "Our engineers repaired it and all is well on our side again."
     shared = _shared_corpora(tmp_path / "shared", text)
     from apology_lint.training import fingerprint
 

@@ -16,13 +16,14 @@ def fires(linter: Linter, text: str, kind: str) -> bool:
 
 
 @pytest.mark.parametrize(("kind", "text"), [
-    ("update", "A fix has been implemented and we are monitoring the results. We will share "
-               "updates as they become available."),
+    ("update", "Our engineers patched the problem this morning and are monitoring the "
+               "results. More news to follow."),
     ("update", "Northwind is aware of this outage and is working to restore services."),
-    ("update", "We are investigating reports of degraded performance for Northwind services."),
-    ("resolution", "Our services are operational again and we will keep monitoring for any "
-                   "lingering effects."),
-    ("resolution", "This incident has been resolved. Please refresh the page."),
+    ("update", "Northwind services are running slower than they should; we are looking into "
+               "it."),
+    ("resolution", "Everything is back up on our side, and the team will keep monitoring "
+                   "for now."),
+    ("resolution", "All sorted now. Please reload the page once."),
 ])
 def test_a_message_that_never_says_what_failed_is_vague(
         linter: Linter, kind: str, text: str) -> None:
@@ -30,14 +31,14 @@ def test_a_message_that_never_says_what_failed_is_vague(
 
 
 @pytest.mark.parametrize(("kind", "text"), [
-    ("update", "We are seeing elevated errors on requests to the Orion API."),
-    ("update", "Some customers are unable to check out. We are investigating the issue."),
-    ("update", "We have identified an issue with Payouts and are working on a fix."),
+    ("update", "Calls to the Orion API are returning more errors than usual."),
+    ("update", "Shoppers in the EU are unable to check out; we are on the issue."),
+    ("update", "We found the issue with Payouts and a repair is under way."),
     ("resolution", "Deploys on the build cluster are succeeding again. The issue is resolved."),
     ("resolution", "The fix is rolled out and the colour picker is working again."),
     ("resolution", "We saw packet loss on some hosts in Frankfurt; traffic is routed around "
                    "them now."),
-    ("resolution", "This issue has been resolved and status.example.com is back."),
+    ("resolution", "status.example.com answers again; the issue is closed."),
 ])
 def test_a_message_that_names_what_failed_is_not_vague(
         linter: Linter, kind: str, text: str) -> None:
