@@ -8,12 +8,14 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from .errors import ApologyLintError, InputError, describe, one_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+
+N = TypeVar("N", int, float)
 
 class CommandParser(argparse.ArgumentParser):
     """Argument errors in one line, as every other error (not the usage first)."""
@@ -23,6 +25,21 @@ class CommandParser(argparse.ArgumentParser):
         # file names, and a name with a newline could forge a line of the CI log.
         self.exit(EXIT_ERROR, f"apology-lint: error: {one_line(message)} "
                               f"({self.prog} --help shows every option)\n")
+
+
+def number_option(parse: Callable[[str], N], expected: str, within: Callable[[N], bool],
+                  bounds: str) -> Callable[[str], N]:
+    """An argparse ``type`` for a number in a range: ``expected`` names what the text must
+    be ("minutes"), ``bounds`` says the range when the value falls outside it."""
+    def convert(text: str) -> N:
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not within(value):
+            raise argparse.ArgumentTypeError(f"{bounds}, got {text}")
+        return value
+    return convert
 
 
 def write_report(output: str | None, text: str | Iterable[str]) -> None:

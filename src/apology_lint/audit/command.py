@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from .. import __version__
-from ..console import EXIT_ERROR, EXIT_OK, CommandParser, guarded, say
+from ..console import EXIT_ERROR, EXIT_OK, CommandParser, guarded, number_option, say
 from ..errors import one_line
 from .distributed import CONNECT_TIMEOUT, DEFAULT_WORKERS, audit_on_dask, require_dask
 from .models import GROUP_DIMENSIONS
@@ -38,24 +38,12 @@ def _group_by(text: str) -> str:
     return text
 
 
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected minutes, got {text!r}") from None
-    if not 0 <= value < 60 * 24 * 365:
-        raise argparse.ArgumentTypeError(f"minutes must be from 0 to a year, got {text}")
-    return value
+_minutes = number_option(float, "minutes", lambda v: 0 <= v < 60 * 24 * 365,
+                         "minutes must be from 0 to a year")
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value <= 10_000_000:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 10,000,000, got {text}")
-    return value
+_count = number_option(int, "a whole number", lambda v: 0 <= v <= 10_000_000,
+                       "must be from 0 to 10,000,000")
 
 
 def _workers(text: str) -> int:
@@ -65,15 +53,8 @@ def _workers(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"seconds must be more than 0 and at most 3600, "
-                                         f"got {text}")
-    return value
+_seconds = number_option(float, "seconds", lambda v: 0 < v <= 3600,
+                         "seconds must be more than 0 and at most 3600")
 
 
 def build_parser() -> argparse.ArgumentParser:

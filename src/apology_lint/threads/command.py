@@ -28,6 +28,7 @@ from ..console import (
     CommandParser,
     debugging,
     guarded,
+    number_option,
     say,
     write_report,
 )
@@ -42,14 +43,8 @@ PROG = "apology-lint thread"
 FORMATS = ("text", "json", "sarif", "html")
 
 
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected minutes, got {text!r}") from None
-    if not 0 <= value < 60 * 24 * 365:
-        raise argparse.ArgumentTypeError(f"minutes must be from 0 to a year, got {text}")
-    return value
+_minutes = number_option(float, "minutes", lambda v: 0 <= v < 60 * 24 * 365,
+                         "minutes must be from 0 to a year")
 
 
 def build_parser() -> argparse.ArgumentParser:
