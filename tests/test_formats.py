@@ -94,15 +94,22 @@ def test_output_writes_the_report_to_a_file(tree: Path, tmp_path: Path) -> None:
     assert missing.returncode == 2 and "cannot write the report" in missing.stderr
 
 
-def test_json_written_file_by_file_is_pydantic_s_whole_document() -> None:
-    """--format json is written one report at a time (never one string for the whole
-    run); the text is exactly what serialising the run at once gives, with and without
-    files."""
-    from apology_lint.formatters import json_format, run_report
+def test_json_and_sarif_written_file_by_file_are_the_whole_documents() -> None:
+    """--format json and sarif are written one file at a time as the run goes (never one
+    string, nor every report, for the whole run); the text is exactly what serialising
+    the whole document at once gives, with and without files."""
+    import json
+
+    from apology_lint.formatters import json_format, run_report, sarif
     from apology_lint.runner import Options, run
 
     examples = Path(__file__).resolve().parent.parent / "examples"
-    report = run_report(run(Options(paths=[str(examples)], isolated=True, jobs=1)))
-    assert len(report.files) > 3
-    for whole in (report, report.model_copy(update={"files": []})):
-        assert "".join(json_format.chunks(whole)) == whole.model_dump_json(indent=2) + "\n"
+    result = run(Options(paths=[str(examples)], isolated=True, jobs=1))
+    assert len(result.files) > 3
+    for files in (result.files, []):
+        whole = run_report(files)
+        assert "".join(json_format.chunks(iter(files))) == whole.model_dump_json(indent=2) + "\n"
+        log = "".join(sarif.chunks(iter(files), result.rules))
+        assert log == json.dumps(json.loads(log), indent=2, ensure_ascii=False) + "\n"
+        assert len(json.loads(log)["runs"][0]["results"]) == sum(
+            len(f.report.findings) + (f.report.score < f.min_score) for f in files)

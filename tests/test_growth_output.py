@@ -16,8 +16,8 @@ import pytest
 from apology_lint import Linter
 from apology_lint.errors import unsafe
 from apology_lint.formatters.snippet import MAX_WIDTH, TAB_WIDTH, Snippet, snippet
-from apology_lint.formatters.text import render
-from apology_lint.models import RunReport, Summary, ToolInfo
+from apology_lint.formatters.text import chunks
+from apology_lint.runner import FileResult
 from tests.test_growth import Work, assert_linear
 
 UNIT = "We apologize for any inconvenience. "
@@ -107,8 +107,6 @@ def test_the_text_report_of_many_lines_grows_linearly(linter: Linter) -> None:
         source = UNIT.strip() + "\n"
         text = source * (n // len(source))
         report = linter.lint(text, path="long.txt", kind="apology")
-        run = RunReport(tool=ToolInfo(name="apology-lint", version="test"), files=[report],
-                        summary=Summary(files=1, errors=0, warnings=0, infos=0,
-                                        mean_score=None))
-        return lambda: render(run, {"long.txt": text}, colour=False)
+        file = FileResult("long.txt", text, report, fail_level="error", min_score=0)
+        return lambda: "".join(chunks([file], colour=False))
     assert_linear(make, 20_000)

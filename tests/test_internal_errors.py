@@ -183,7 +183,7 @@ def test_a_bug_in_a_jobs_worker_is_one_line(tmp_path: Path, monkeypatch: pytest.
     def broken(*args: object) -> object:
         raise AttributeError("'NoneType' object has no attribute 'text'")
 
-    monkeypatch.setattr(runner, "_lint_jobs", broken)
+    monkeypatch.setattr(runner, "_lint_chunk", broken)
     code, _, err = lint(capsys, "--jobs", "2", ".")
     assert code == 2
     assert err == ["apology-lint: error: internal error in a --jobs worker (AttributeError: "

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -233,7 +233,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     from .formatters import render_chunks
     from .models import MessageMeta
-    from .runner import Options
+    from .runner import FileResult, Options, Stream
     from .runner import run as run_lint
 
     options = Options(
@@ -246,25 +246,50 @@ def run(argv: Sequence[str] | None = None) -> int:
         jobs=args.jobs, force_exclude=args.force_exclude, stdin_filename=args.stdin_filename,
         report_file=args.output,
         progress=sys.stderr.isatty() and not args.output and args.format == "text")
-    result = run_lint(options)
-    diff = None
+    colour = _colour(args.color) and not args.output
     if args.fix or args.diff:
-        result, diff = _fix(args, result, lambda: run_lint(options))
-    for message in result.errors:
-        print(f"apology-lint: error: {one_line(message)}", file=sys.stderr)
-    if not result.files and not result.errors:
-        # A CI job pointed at the wrong folder must fail, not pass forever.
-        raise InputError(f"no files to lint in {', '.join(args.paths)} (a folder is walked "
-                         "for .txt, .md, .html, .eml and template files not excluded; "
-                         "name a file to lint it whatever its extension)")
-    write_report(args.output, diff if diff is not None else render_chunks(
-        args.format, result, _colour(args.color) and not args.output, args.statistics,
-        args.quiet))
-    if result.errors:
+        result, diff = _fix(args, run_lint(options), lambda: run_lint(options))
+        for message in result.errors:
+            print(f"apology-lint: error: {one_line(message)}", file=sys.stderr)
+        if not result.files and not result.errors:
+            raise _nothing_to_lint(args.paths)
+        write_report(args.output, diff if diff is not None else render_chunks(
+            args.format, result.files, result.rules, colour, args.statistics, args.quiet))
+        if result.errors:
+            return EXIT_ERROR
+        if diff is not None:  # as `diff` and `ruff --diff`: 1 when there is something to change
+            return EXIT_FINDINGS if diff else EXIT_OK
+        return EXIT_FINDINGS if any(f.fails() for f in result.files) else EXIT_OK
+
+    # The report is written file by file as the run goes; an error line for a file that
+    # cannot be linted comes on standard error in its turn.
+    stream = Stream(options)
+    if not stream.targets:
+        raise _nothing_to_lint(args.paths)
+    errors, failing = 0, False
+
+    def files() -> Iterator[FileResult]:
+        nonlocal errors, failing
+        for item in stream:
+            if isinstance(item, str):
+                print(f"apology-lint: error: {one_line(item)}", file=sys.stderr)
+                errors += 1
+            else:
+                failing = failing or item.fails()
+                yield item
+
+    write_report(args.output, render_chunks(args.format, files(), stream.rules, colour,
+                                            args.statistics, args.quiet))
+    if errors:
         return EXIT_ERROR
-    if diff is not None:  # as `diff` and `ruff --diff`: 1 when there is something to change
-        return EXIT_FINDINGS if diff else EXIT_OK
-    return EXIT_FINDINGS if any(f.fails() for f in result.files) else EXIT_OK
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _nothing_to_lint(paths: list[str]) -> InputError:
+    # A CI job pointed at the wrong folder must fail, not pass forever.
+    return InputError(f"no files to lint in {', '.join(paths)} (a folder is walked for .txt, "
+                      ".md, .html, .eml and template files not excluded; name a file to lint "
+                      "it whatever its extension)")
 
 
 # --fix runs again on what it fixed: edits that overlapped wait for the next round.

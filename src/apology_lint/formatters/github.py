@@ -7,8 +7,13 @@ Values are escaped as the runner expects: ``%``, CR and LF everywhere, and ``:``
 
 from __future__ import annotations
 
-from ..models import RunReport
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from .snippet import printable
+
+if TYPE_CHECKING:
+    from ..runner import FileResult
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -22,15 +27,17 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(run: RunReport) -> str:
-    s = run.summary
-    scores = [r.score for r in run.files]
-    lowest = f"; lowest score {min(scores)}/100" if scores else ""
-    lines = [f"::notice title={_property('apology-lint summary')}::"
-             + _data(f"{s.files} files: {s.errors} errors, {s.warnings} warnings, "
-                     f"{s.infos} info{lowest}")]
-    gates = {g.path: g for g in s.below_min_score}
-    for report in run.files:
+def render(files: Iterable[FileResult]) -> str:
+    """The summary, then each file's annotations (kept as lines, not reports, until the
+    summary can be written)."""
+    from . import Totals
+
+    totals = Totals()
+    lowest: int | None = None
+    lines: list[str] = []
+    for file in totals.counted(files):
+        report = file.report
+        lowest = report.score if lowest is None else min(lowest, report.score)
         path = _property(report.path or "-")
         for f in report.findings:
             sp = f.span
@@ -43,9 +50,13 @@ def render(run: RunReport) -> str:
                 f"::{_LEVEL[f.severity]} file={path}{where},"
                 f"title={_property('apology-lint ' + f.rule)}::"
                 + _data(f"{f.message}\nSuggestion: {f.suggestion}"))
-        gate = gates.get(report.path or "-")
-        if gate:
+        if report.score < file.min_score:
             lines.append(f"::error file={path},title={_property('apology-lint min-score')}::"
-                         + _data(f"score {gate.score} is below the minimum score "
-                                 f"{gate.min_score}"))
-    return "\n".join(lines) + "\n"
+                         + _data(f"score {report.score} is below the minimum score "
+                                 f"{file.min_score}"))
+    s = totals.summary()
+    low = f"; lowest score {lowest}/100" if lowest is not None else ""
+    summary = (f"::notice title={_property('apology-lint summary')}::"
+               + _data(f"{s.files} files: {s.errors} errors, {s.warnings} warnings, "
+                       f"{s.infos} info{low}"))
+    return "\n".join([summary, *lines]) + "\n"

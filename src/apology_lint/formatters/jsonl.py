@@ -4,17 +4,17 @@ streaming into analytics jobs."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from ..models import SCHEMA_VERSION, RunReport
+from ..models import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from ..runner import FileResult
 
 
-def render(run: RunReport) -> str:
-    return "".join(chunks(run))
-
-
-def chunks(run: RunReport) -> Iterator[str]:
-    """One line per file, made as it is written."""
-    for report in run.files:
-        yield json.dumps({"schema_version": SCHEMA_VERSION, **report.model_dump(mode="json")},
-                         ensure_ascii=False) + "\n"
+def chunks(files: Iterable[FileResult]) -> Iterator[str]:
+    """One line per file, written as the file finishes."""
+    for file in files:
+        yield json.dumps({"schema_version": SCHEMA_VERSION,
+                          **file.report.model_dump(mode="json")}, ensure_ascii=False) + "\n"

@@ -8,11 +8,16 @@ exclusive, as SARIF defines them) and a snippet of the flagged words.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..models import SEVERITY_RANK, RunReport, Severity
+from ..models import SEVERITY_RANK, Severity
 from ..rulespec import RuleSpec
+
+if TYPE_CHECKING:
+    from ..runner import FileResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
@@ -65,51 +70,70 @@ MIN_SCORE_RULE = {
 }
 
 
-def render(run: RunReport, rules: list[RuleSpec]) -> str:
-    index = {rule.id: i for i, rule in enumerate(rules)}
-    gates = {g.path: g for g in run.summary.below_min_score}
-    results = []
-    for report in run.files:
-        for f in report.findings:
-            s = f.span
-            result: dict[str, object] = {
-                "ruleId": f.rule,
-                "level": SARIF_LEVEL[f.severity],
-                "message": {"text": f"{f.message} Suggestion: {f.suggestion}"},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": artifact_location(report.path),
-                    "region": {"startLine": s.line, "startColumn": s.column,
-                               "endLine": s.end_line, "endColumn": s.end_column,
-                               "charOffset": s.start, "charLength": s.end - s.start,
-                               "snippet": {"text": f.text}},
-                }}],
-                # "message": something missing from the whole message; the region only
-                # anchors it to the file's first written line.
-                "properties": {"kind": report.kind, "score": report.score, "scope": f.scope},
-            }
-            if f.rule in index:
-                result["ruleIndex"] = index[f.rule]
-            results.append(result)
-        gate = gates.get(report.path or "-")
-        if gate:
-            results.append({
-                "ruleId": "min-score", "ruleIndex": len(rules), "level": "error",
-                "message": {"text": f"score {gate.score} is below the minimum score "
-                                    f"{gate.min_score}"},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": artifact_location(report.path)}}],
-                "properties": {"kind": report.kind, "score": report.score},
-            })
+def _results(file: FileResult, index: dict[str, int], gate_index: int
+             ) -> Iterator[dict[str, object]]:
+    report = file.report
+    for f in report.findings:
+        s = f.span
+        result: dict[str, object] = {
+            "ruleId": f.rule,
+            "level": SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.message} Suggestion: {f.suggestion}"},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": artifact_location(report.path),
+                "region": {"startLine": s.line, "startColumn": s.column,
+                           "endLine": s.end_line, "endColumn": s.end_column,
+                           "charOffset": s.start, "charLength": s.end - s.start,
+                           "snippet": {"text": f.text}},
+            }}],
+            # "message": something missing from the whole message; the region only
+            # anchors it to the file's first written line.
+            "properties": {"kind": report.kind, "score": report.score, "scope": f.scope},
+        }
+        if f.rule in index:
+            result["ruleIndex"] = index[f.rule]
+        yield result
+    if report.score < file.min_score:
+        yield {
+            "ruleId": "min-score", "ruleIndex": gate_index, "level": "error",
+            "message": {"text": f"score {report.score} is below the minimum score "
+                                f"{file.min_score}"},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": artifact_location(report.path)}}],
+            "properties": {"kind": report.kind, "score": report.score},
+        }
+
+
+# Results sit four levels deep in the log: the object, "runs", the run, "results".
+_RESULT_INDENT = " " * 8
+_NO_RESULTS = '"results": []'
+
+
+def chunks(files: Iterable[FileResult], rules: list[RuleSpec]) -> Iterator[str]:
+    """The log, as ``json.dumps(log, indent=2)`` and a newline would write it, with each
+    file's results written as the file finishes."""
+    from . import tool
+
+    version = tool().version
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "apology-lint", "version": run.tool.version,
-                                "semanticVersion": run.tool.version,
+            "tool": {"driver": {"name": "apology-lint", "version": version,
+                                "semanticVersion": version,
                                 "rules": [*(rule_descriptor(r) for r in rules), MIN_SCORE_RULE]}},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    opening, closing = json.dumps(log, indent=2, ensure_ascii=False).split(_NO_RESULTS, 1)
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    first = True
+    for file in files:
+        for result in _results(file, index, len(rules)):
+            body = json.dumps(result, indent=2, ensure_ascii=False)
+            yield ((opening + '"results": [' if first else ",") + "\n" + _RESULT_INDENT
+                   + body.replace("\n", "\n" + _RESULT_INDENT))
+            first = False
+    yield (opening + _NO_RESULTS if first else "\n      ]") + closing + "\n"

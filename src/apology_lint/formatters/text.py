@@ -11,16 +11,22 @@ Colour only when asked for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
 from ..models import (
     ELEMENT_NAMES,
     SEVERITY_RANK,
     Finding,
     Report,
-    RunReport,
     ScoreGateFailure,
+    Summary,
 )
 from ..positions import split_lines
 from .snippet import printable, snippet
+
+if TYPE_CHECKING:
+    from ..runner import FileResult
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1",
             "ok": "32", "missing": "31"}
@@ -107,8 +113,7 @@ def _summary(r: Report, path: str, paint: _Paint,
     return out
 
 
-def _total(run: RunReport) -> str:
-    s = run.summary
+def _total(s: Summary) -> str:
     counts = ", ".join(plural(n, w) for n, w in
                        ((s.errors, "error"), (s.warnings, "warning"), (s.infos, "info")))
     below = (f" · {plural(len(s.below_min_score), 'file')} below the minimum score"
@@ -116,39 +121,61 @@ def _total(run: RunReport) -> str:
     return f"{plural(s.files, 'file')} · {counts} · mean score {s.mean_score}{below}"
 
 
-def render(run: RunReport, sources: dict[str, str], colour: bool, quiet: bool = False) -> str:
-    """``quiet``: the findings only, no summaries."""
+def _gate(file: FileResult) -> ScoreGateFailure | None:
+    r = file.report
+    if r.score < file.min_score:
+        return ScoreGateFailure(path=file.path, score=r.score, min_score=file.min_score)
+    return None
+
+
+def chunks(files: Iterable[FileResult], colour: bool, quiet: bool = False) -> Iterator[str]:
+    """Each file's findings and summary as it finishes, then the run's total. ``quiet``:
+    the findings only, no summaries."""
+    from . import Totals
+
     paint = _Paint(colour)
-    gates = {g.path: g for g in run.summary.below_min_score}
-    out: list[str] = []
-    for report in run.files:
-        path = report.path or "-"
-        source = sources.get(path, "")
-        lines = split_lines(source) if source else []  # once per file, not per finding
+    totals = Totals()
+    blank = 0  # blank lines held back: the report never ends with one
+
+    def written(lines: list[str]) -> Iterator[str]:
+        nonlocal blank
+        for line in lines:
+            if not line:
+                blank += 1
+                continue
+            yield "\n" * blank + line + "\n"
+            blank = 0
+
+    for file in totals.counted(files):
+        report, path = file.report, file.path or "-"
+        lines = split_lines(file.source) if file.source else []  # once per file
+        out: list[str] = []
         for f in report.findings:
             if f.scope == "span":
                 out += _finding(f, path, lines, paint)
                 out.append("")
         if not quiet:
-            out += _summary(report, path, paint, gates.get(path))
+            out += _summary(report, path, paint, _gate(file))
             out.append("")
-    if len(run.files) > 1 and not quiet:
-        out.append(_total(run))
-    return "\n".join(out).rstrip("\n") + "\n" if out else ""
+        yield "".join(written(out))
+    if totals.files > 1 and not quiet:
+        yield from written([_total(totals.summary())])
 
 
-def render_concise(run: RunReport, colour: bool, quiet: bool = False) -> str:
+def concise_chunks(files: Iterable[FileResult], colour: bool,
+                   quiet: bool = False) -> Iterator[str]:
+    from . import Totals
+
     paint = _Paint(colour)
-    gates = {g.path: g for g in run.summary.below_min_score}
-    out: list[str] = []
-    for report in run.files:
-        path = report.path or "-"
-        out += [_head(f, path, paint) for f in report.findings]
+    totals = Totals()
+    for file in totals.counted(files):
+        report, path = file.report, file.path or "-"
+        out = [_head(f, path, paint) for f in report.findings]
         if not quiet:
-            gate = gates.get(path)
+            gate = _gate(file)
             failed = (f" · below the minimum score {gate.min_score}" if gate else "")
             out.append(f"{path}: {report.kind} · score {report.score}/100 · {report.band}"
                        f"{failed}")
-    if len(run.files) > 1 and not quiet:
-        out.append(_total(run))
-    return "\n".join(out) + "\n" if out else ""
+        yield "".join(line + "\n" for line in out)
+    if totals.files > 1 and not quiet:
+        yield _total(totals.summary()) + "\n"
