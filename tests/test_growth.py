@@ -224,7 +224,7 @@ def analysis(linter: Linter, text: str, sentence: str) -> Analysis:
         end = len(text) if end == -1 else end
         sents.append(Sent(len(sents), start, end, text[start:end], None, False))
         start = end
-    return Analysis(text=text, doc=None, lex=linter.lexicons, sents=sents, quoted=[])
+    return Analysis(text=text, doc=None, lex=linter.ruleset.lexicons, sents=sents, quoted=[])
 
 
 @pytest.mark.parametrize("unit", ["SORRY ABOUT BGP. ", "a"], ids=["a capitals line", "a word"])
@@ -243,7 +243,7 @@ def test_apologies_in_one_sentence_grow_linearly(linter: Linter) -> None:
         doc = linter.nlp(text)
         quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
         sents = _sentences(text, doc, quoted)
-        a = Analysis(text=text, doc=doc, lex=linter.lexicons, sents=sents, quoted=quoted)
+        a = Analysis(text=text, doc=doc, lex=linter.ruleset.lexicons, sents=sents, quoted=quoted)
         longest = max(sents, key=lambda s: len(s.text))
         assert len(longest.text) > n // 2  # the attack needs one long sentence
         return lambda: _apologies(a, longest)
@@ -253,13 +253,13 @@ def test_apologies_in_one_sentence_grow_linearly(linter: Linter) -> None:
 def test_dependency_rules_on_text_without_sentences_grow_linearly(linter: Linter) -> None:
     """Text without punctuation is parsed in bounded pieces (``_chunks``): as one
     sentence, the DependencyMatcher's work on it grew with its square."""
-    rules = [d for ds in linter._detectors.values() for d in ds if isinstance(d, Dependency)]
+    rules = [d for ds in linter.placer.detectors.values() for d in ds if isinstance(d, Dependency)]
 
     def make(n: int) -> Work:
         text = "we deleted your data and " * (n // 25)
         doc = join_docs(list(linter.nlp.pipe(_chunks(text))))
-        a = Analysis(text=text, doc=doc, lex=linter.lexicons, sents=_sentences(text, doc, []),
-                     quoted=[])
+        a = Analysis(text=text, doc=doc, lex=linter.ruleset.lexicons,
+                     sents=_sentences(text, doc, []), quoted=[])
         return lambda: [rule.run(a, "apology") for rule in rules]
     assert_linear(make, 20_000)
 
@@ -334,7 +334,7 @@ def test_the_analysis_of_many_owned_sentences_grows_linearly(linter: Linter) -> 
     def make(n: int) -> Work:
         text = "We made a mistake because our script skipped a check. " * (n // 54)
         doc = join_docs(list(linter.nlp.pipe(_chunks(text))))
-        a = annotate(text, doc, linter.lexicons, parts=linter.parts)
+        a = annotate(text, doc, linter.ruleset.lexicons, parts=linter.ruleset.parts)
         assert len(a.ownership) > n // 100
         sents = a.sentences()
         return lambda: [a.near(a.ownership, s) or a.in_sentence(a.explanation, s)

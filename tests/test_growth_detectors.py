@@ -178,7 +178,7 @@ def registered(linter: Linter) -> dict[str, Found]:
     the second of its type in a rule ("lexical:blame-circumstances#2")."""
     names = {fn: name for name, fn in NAMED.items()}
     found: dict[str, Found] = {}
-    for rule_id, built in linter._detectors.items():
+    for rule_id, built in linter.placer.detectors.items():
         count: Counter[str] = Counter()
         for detector in built:
             if isinstance(detector, _Named):
@@ -226,7 +226,8 @@ def analysis(linter: Linter, unit: str, copies: int, case: Case) -> Analysis:
     start = datetime(2024, 3, 1, 9, 0)
     meta = MessageMeta(incident_start=start, sent_at=start + timedelta(days=1)) \
         if case.meta else None
-    return annotate(unit * copies, doc, linter.lexicons, meta, linter.parts, case.use)
+    rules = linter.ruleset
+    return annotate(unit * copies, doc, rules.lexicons, meta, rules.parts, case.use)
 
 
 @lru_cache(maxsize=4)

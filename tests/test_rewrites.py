@@ -162,6 +162,6 @@ def test_a_rewrite_is_not_guessed_when_two_placeholders_share_a_stand_in(
     ("We made mistakes during the\nmigration .", "We made mistakes during the migration."),
 ])
 def test_suggestions_are_tidied_to_one_line(raw: str, clean: str) -> None:
-    from apology_lint.engine import _one_line
+    from apology_lint.placing import _one_line
 
     assert _one_line(raw) == clean

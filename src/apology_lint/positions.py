@@ -6,8 +6,10 @@ breaks, so a file with CR endings is not one long line 1.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 
 from .models import Evidence, Span
 
@@ -38,3 +40,18 @@ class LineIndex:
         line, column = self.line_col(start)
         return Evidence(start=start, end=end, line=line, column=column,
                         text=self.text[start:end])
+
+
+class Ranges:
+    """Ranges ``[start, end)`` (any, overlapping or not) and whether one holds an offset,
+    in O(log n): in order of start, those starting at or before the offset come first, and
+    one of them holds it if the furthest end among them is past it."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(ranges)
+        self.starts = [start for start, _ in ordered]
+        self.reach = list(itertools.accumulate((end for _, end in ordered), max))
+
+    def __contains__(self, offset: int) -> bool:
+        i = bisect_right(self.starts, offset)
+        return i > 0 and self.reach[i - 1] > offset

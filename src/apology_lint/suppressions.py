@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from .errors import suggest
-from .models import KINDS, Kind
+from .models import KINDS, Finding, Kind
+from .positions import Ranges
 
 # The comment forms of each syntax family: what opens a comment up to its body
 # ("apology-lint: …"), and what closes it (the blanks before the closer are not body).
@@ -174,3 +175,51 @@ def scan(source: str, syntax: str, markup: str, known_rules: set[str]) -> Direct
         result.suppressions.append(Suppression(frozenset({rule}), r_start, len(source),
                                                (c_start, c_end), text))
     return result
+
+
+class SuppressionIndex:
+    """A file's suppressions, indexed by the rule they name (``*``: all): whether one
+    hides a finding is a bisection, where asking each suppression about each finding was
+    quadratic (thousands of suppression comments took seconds).
+
+    ``hide`` notes the findings it hid; ``mark_used`` then adds each such finding's rule to
+    the ``used`` of every suppression that covers it (``Suppression.covers``), as asking
+    each suppression did."""
+
+    def __init__(self, suppressions: list[Suppression]) -> None:
+        self.suppressions = suppressions
+        ranges: dict[str, list[tuple[int, int]]] = {}
+        for sup in suppressions:
+            for rule in sup.rules:
+                ranges.setdefault(rule, []).append((sup.start, sup.end))
+        self._named = {rule: Ranges(found) for rule, found in ranges.items()}
+        self._hidden: dict[str, list[int]] = {}  # rule → offsets of the findings hidden
+
+    def names(self, rule: str, offset: int) -> bool:
+        """Does a suppression naming ``rule`` itself (``*`` for a bare one) cover ``offset``?"""
+        ranges = self._named.get(rule)
+        return ranges is not None and offset in ranges
+
+    def hide(self, rule: str, offset: int) -> bool:
+        """Is the finding of ``rule`` at ``offset`` suppressed?"""
+        if self.names(rule, offset) or self.names(ALL, offset):
+            self._hidden.setdefault(rule, []).append(offset)
+            return True
+        return False
+
+    def apply(self, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+        """The suppression pass over one version's findings: those shown, those hidden."""
+        shown: list[Finding] = []
+        hidden: list[Finding] = []
+        for f in findings:
+            (hidden if self.hide(f.rule, f.span.start) else shown).append(f)
+        return shown, hidden
+
+    def mark_used(self) -> None:
+        hidden = {rule: sorted(offsets) for rule, offsets in self._hidden.items()}
+        for sup in self.suppressions:
+            for rule in hidden if ALL in sup.rules else sup.rules & hidden.keys():
+                offsets = hidden[rule]
+                i = bisect_left(offsets, sup.start)
+                if i < len(offsets) and offsets[i] < sup.end:
+                    sup.used.add(rule)
