@@ -144,7 +144,7 @@ PHASES = """
 import json, sys, time
 from collections import defaultdict
 import spacy.language
-from apology_lint import engine, files, runner
+from apology_lint import engine, files, placing, runner
 spent = defaultdict(float)
 
 def timed(owner, name, phase):
@@ -176,11 +176,13 @@ def timed_generator(owner, name, phase):
 
 timed(engine.Linter, "__init__", "loading the pipeline, rules and models")
 timed_generator(runner, "expand", "file discovery")
-timed(runner, "_read", "reading files and templates")
-timed_generator(spacy.language.Language, "pipe", "spaCy parse (tok2vec, tagger, parser)")
+timed(runner, "read_source", "reading files (both passes)")
+timed(runner, "read_document", "reading templates and markup")
+timed_generator(spacy.language.Language, "pipe",
+                "spaCy pipeline (tok2vec, tagger, parser, parts and kind models)")
 timed(engine.Linter, "_report", "every report (the three below, kind, scoring...)")
 timed(engine, "annotate", "  annotation pass")
-timed(engine.Linter, "_variant", "  detectors, placing, suppressions")
+timed(placing.Placer, "place", "  detectors and placing")
 timed(engine, "readability", "  readability")
 from apology_lint.cli import main
 start = time.process_time()

@@ -26,6 +26,7 @@ import regex
 
 from . import tables
 from .errors import RuleError
+from .prefilter import FilteredPattern
 from .rulespec import LexiconSpec, load_lexicon_files
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -155,10 +156,14 @@ class Lexicon:
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
+        """The lexicon as one pattern. Most sentences hold none of its terms: its
+        searches first ask a prefilter (``prefilter.py``) whether the text holds a literal
+        every match needs, which is much cheaper than the search."""
         try:
-            return _compile(self.fragment, self.guarded, f"lexicon '{self.spec.name}'")
+            compiled = _compile(self.fragment, self.guarded, f"lexicon '{self.spec.name}'")
         except (re.error, regex.error) as exc:
             raise RuleError(f"lexicon '{self.spec.name}': invalid pattern: {exc}") from None
+        return FilteredPattern.wrap(compiled)
 
     @cached_property
     def words(self) -> frozenset[str]:

@@ -8,6 +8,7 @@ from ..annotate import Analysis, Sent
 from ..elements import marks_for
 from ..lexicons import Lexicons
 from ..models import Kind
+from ..prefilter import Prefilter, ascii_lower
 from ..rulespec import LexicalDetector
 from .base import Hit, Level, Taken
 
@@ -15,6 +16,8 @@ from .base import Hit, Level, Taken
 class Lexical:
     def __init__(self, spec: LexicalDetector, lex: Lexicons, where: str) -> None:
         self.patterns = [lex.compile(p, f"{where}: patterns") for p in spec.patterns]
+        # Each pattern with its prefilter (None: always searched), built once.
+        self._filtered = [(p, Prefilter.of(p)) for p in self.patterns]
         self.unless = [lex.compile(p, f"{where}: unless_sentence") for p in spec.unless_sentence]
         self.escalate = [
             lex.compile(p, f"{where}: escalate_if_sentence") for p in spec.escalate_if_sentence
@@ -45,8 +48,12 @@ class Lexical:
             if carrying is not None and sent.index not in carrying:
                 continue
             # The patterns first: most sentences match none, and then the sentence-wide
-            # conditions below need not be read at all.
-            found = [m for pattern in self.patterns for m in pattern.finditer(sent.text)]
+            # conditions below need not be read at all. A pattern its prefilter rules out
+            # would find nothing, so ``found`` is the same without it.
+            lowered = ascii_lower(sent.text)
+            found = [m for pattern, prefilter in self._filtered
+                     if prefilter is None or lowered is None or not prefilter.absent(lowered)
+                     for m in pattern.finditer(sent.text)]
             if not found:
                 continue
             if any(p.search(sent.text) for p in self.unless):
