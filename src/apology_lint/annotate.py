@@ -141,6 +141,9 @@ class Analysis:
     # starts in order, the furthest end any region starting by then reaches).
     _quoted_index: tuple[list[tuple[int, int]], int, list[int], list[int]] | None = field(
         default=None, repr=False, compare=False)
+    # ``search``'s answers, by lexicon name and sentence index.
+    _found: dict[tuple[str, int], re.Match[str] | None] = field(
+        default_factory=dict, repr=False, compare=False)
 
     # --- helpers the rules share --------------------------------------------------
 
@@ -197,6 +200,15 @@ class Analysis:
     def sentences(self) -> list[Sent]:
         """The writer's own sentences (quoted text left out)."""
         return [s for s in self.sents if not s.quoted and s.text.strip()]
+
+    def search(self, name: str, sent: Sent) -> re.Match[str] | None:
+        """``lex.regex(name).search(sent.text)``, made once per sentence: the annotation
+        pass, the score and the rules ask many of the same lexicons of the same
+        sentences, and a lexicon's pattern takes longer than anything else they do."""
+        key = (name, sent.index)
+        if key not in self._found:
+            self._found[key] = self.lex.regex(name).search(sent.text)
+        return self._found[key]
 
 
 def normalize(text: str) -> str:
@@ -271,13 +283,12 @@ def _model_parts(a: Analysis, parts: dict[str, PartSpec], use: Use | None) -> No
         ruled = a.marks(part.name)
         have = {m.sent for m in ruled} if how == "either" else set()
         found = []
-        vetoes = [a.lex.regex(name) for name in part.model.unless]
         for start, score in scored.get(part.model.label, []):
             sent = a.sent_at(start)
             # A list marker alone ("-", "•") carries no part, whatever the model scores.
             wordless = not any(ch.isalpha() for ch in sent.text)
             if score >= part.model.threshold and not sent.quoted and sent.index not in have \
-                    and not wordless and not any(v.search(sent.text) for v in vetoes):
+                    and not wordless and not any(a.search(v, sent) for v in part.model.unless):
                 found.append(_sentence_mark(sent))
         ruled[:] = found if how == "model" else sorted(ruled + found,
                                                        key=lambda m: (m.start, m.end))
@@ -332,7 +343,7 @@ def _sentence_facts(a: Analysis, sent: Sent, parts: dict[str, PartSpec],
         a.apologies += _apologies(a, sent)
     if "ownership" in codes and _owns(a, sent):
         a.ownership.append(whole)
-    causal = a.lex.regex("causal_cues").search(sent.text)
+    causal = a.search("causal_cues", sent)
     if causal:
         a.causal.append(Mark(sent.start + causal.start(), sent.start + causal.end(), sent.index))
     if "explanation" in codes and _explains(a, sent, bool(causal)):
@@ -347,13 +358,13 @@ def _alternative(a: Analysis, sent: Sent, alt: Alternative) -> bool:
     text = sent.text
     first = None
     for n, name in enumerate(alt.all):
-        m = a.lex.regex(name).search(text)
+        m = a.search(name, sent)
         if m is None:
             return False
         if n == 0:
             first = m
     assert first is not None
-    if any(a.lex.regex(name).search(text) for name in alt.none):
+    if any(a.search(name, sent) for name in alt.none):
         return False
     if any(a.lex.regex(name).search(text[:first.start()]) for name in alt.none_before):
         return False
@@ -362,10 +373,9 @@ def _alternative(a: Analysis, sent: Sent, alt: Alternative) -> bool:
 
 def _explains(a: Analysis, sent: Sent, causal: bool) -> bool:
     """A concrete cause, stated firmly, with a cue that it is the cause."""
-    text = sent.text
-    if not a.lex.regex("concrete_causes").search(text) or a.lex.regex("hedges").search(text):
+    if not a.search("concrete_causes", sent) or a.search("hedges", sent):
         return False
-    return bool(causal or a.lex.regex("result_cues").search(text)
+    return bool(causal or a.search("result_cues", sent)
                 or a.in_sentence(a.ownership, sent) or _mechanism(a, sent))
 
 
@@ -622,7 +632,7 @@ def _owns(a: Analysis, sent: Sent) -> bool:
     omission = lex.words("omission_verbs")
     markers = lex.regex("fault_markers")
     third = lex.words("third_parties")
-    causal = lex.regex("causal_cues").search(sent.text)
+    causal = a.search("causal_cues", sent)
     for tok in sent.span:
         if not tok.tag_.startswith("VB"):
             continue
@@ -665,7 +675,7 @@ _SEQUENCE = re.compile(r"\b(?:when|after|until|once|while|so|then)\b|\b(?:we|our
 def _mechanism(a: Analysis, sent: Sent) -> bool:
     """A concrete thing failing in sequence: "a leak grew until the servers ran out"."""
     fault = a.lex.words("fault_verbs")
-    failed = a.lex.regex("symptoms").search(sent.text) or any(
+    failed = a.search("symptoms", sent) or any(
         tok.lower_ in fault and tok.tag_.startswith("VB") for tok in sent.span)
     return bool(failed and _SEQUENCE.search(sent.text))
 

@@ -53,9 +53,8 @@ def present_credits(a: Analysis, parts: Iterable[str]) -> set[str]:
     words = max(a.word_count, 1)
     if 100.0 * len(a.spec) / words >= 2.0:
         facts.add("specificity")
-    symptoms = lex.regex("symptoms")
-    components = lex.regex("concrete_causes")
-    if any(symptoms.search(t) and components.search(t) for t in sents.values()):
+    if any(a.search("symptoms", s) and a.search("concrete_causes", s)
+           for s in a.sentences()):
         facts.add("component_symptom")
     remedy_text = " ".join(sents.get(m.sent, "") for m in a.remedy)
     if _DIGIT.search(remedy_text) or lex.regex("time_expressions").search(remedy_text):
@@ -84,25 +83,61 @@ def _credit_scores(spec: ScoringSpec, kind: Kind, present: set[str]) -> dict[str
 
 def _with_penalties(spec: ScoringSpec, earned: dict[str, int],
                     findings: Iterable[Finding]) -> dict[str, int]:
-    scores = {dim: min(100.0, float(points)) for dim, points in earned.items()}
+    return _penalized(earned, _penalties(spec, findings), set())
+
+
+# A finding's dimension, its rule and the points it takes off.
+Penalty = tuple[str, str, float]
+
+
+def _penalties(spec: ScoringSpec, findings: Iterable[Finding]) -> list[Penalty]:
+    """What each finding takes off: its severity's penalty times the repeat decay of its
+    place among its rule's findings."""
     seen: Counter[str] = Counter()
+    penalties: list[Penalty] = []
     for f in findings:
         decay = spec.repeat_decay[min(seen[f.rule], len(spec.repeat_decay) - 1)]
         seen[f.rule] += 1
-        scores[f.dimension] -= spec.penalties[f.severity] * decay
+        penalties.append((f.dimension, f.rule, spec.penalties[f.severity] * decay))
+    return penalties
+
+
+def _penalized(earned: dict[str, int], penalties: list[Penalty],
+               cleared: set[str]) -> dict[str, int]:
+    """The dimension scores, the findings of the ``cleared`` rules left out. Leaving out
+    all of a rule's findings leaves the other rules' repeat decay as it was, so the
+    penalties are worked out once for every change ``score_gains`` tries."""
+    scores = {dim: min(100.0, float(points)) for dim, points in earned.items()}
+    for dim, rule, points in penalties:
+        if rule not in cleared:
+            scores[dim] -= points
     return {dim: max(0, round(score)) for dim, score in scores.items()}
 
 
 def overall(spec: ScoringSpec, kind: Kind, dims: dict[str, int],
             findings: list[Finding]) -> tuple[int, Band]:
+    score = _gated(spec, kind, dims, _gates(spec, findings), set())
+    return score, band(spec, score)
+
+
+def _gates(spec: ScoringSpec, findings: list[Finding]) -> list[tuple[int, set[str]]]:
+    """Each gate's cap, and the rules whose findings close it."""
+    return [(gate.cap, {f.rule for f in findings if f.severity == gate.severity
+                        and (not gate.rules or f.rule in gate.rules)})
+            for gate in spec.gates]
+
+
+def _gated(spec: ScoringSpec, kind: Kind, dims: dict[str, int],
+           gates: list[tuple[int, set[str]]], cleared: set[str]) -> int:
+    """The overall score, capped by every gate a finding of a rule not ``cleared``
+    closes."""
     weights = spec.weights[kind]
     total = sum(weights[d] * dims[d] for d in DIMENSIONS) / max(sum(weights.values()), 1e-9)
     score = round(total)
-    for gate in spec.gates:
-        if any(f.severity == gate.severity and (not gate.rules or f.rule in gate.rules)
-               for f in findings):
-            score = min(score, gate.cap)
-    return score, band(spec, score)
+    for cap, rules in gates:
+        if not rules <= cleared:
+            score = min(score, cap)
+    return score
 
 
 def score_gains(spec: ScoringSpec, kind: Kind, present: set[str], findings: list[Finding],
@@ -112,8 +147,11 @@ def score_gains(spec: ScoringSpec, kind: Kind, present: set[str], findings: list
     each other rule's findings fixed (which may also lift a gate). Largest first; only
     changes that add a point or more."""
     # The credits are summed once; a missing credit adds its points to its dimension.
+    # The penalties and gates too: each change below only leaves out some rules' findings.
     earned = _credit_scores(spec, kind, present)
-    now, _ = overall(spec, kind, _with_penalties(spec, earned, findings), findings)
+    penalties = _penalties(spec, findings)
+    gates = _gates(spec, findings)
+    now = _gated(spec, kind, _penalized(earned, penalties, set()), gates, set())
     gains: list[ScoreGain] = []
     missing: dict[str, dict[str, int]] = {}  # credit -> the points it adds, by dimension
     for dim, credits in spec.credits[kind].items():
@@ -121,18 +159,17 @@ def score_gains(spec: ScoringSpec, kind: Kind, present: set[str], findings: list
             if name != "base" and name not in present:
                 missing.setdefault(name, {})[dim] = points
     for name in sorted(missing):
-        rest = [f for f in findings if f.rule not in missing_rules.get(name, set())]
+        cleared = missing_rules.get(name, set())
         more = {dim: earned[dim] + missing[name].get(dim, 0) for dim in earned}
-        with_it = _with_penalties(spec, more, rest)
-        gained = overall(spec, kind, with_it, rest)[0] - now
+        with_it = _penalized(more, penalties, cleared)
+        gained = _gated(spec, kind, with_it, gates, cleared) - now
         if gained > 0:
             gains.append(ScoreGain(add=name, points=gained, hint=spec.hints[name]))
-    cleared = set().union(*missing_rules.values())
-    for rule in sorted({f.rule for f in findings} - cleared):
-        rest = [f for f in findings if f.rule != rule]
-        points = overall(spec, kind, _with_penalties(spec, earned, rest), rest)[0] - now
+    counts = Counter(f.rule for f in findings)
+    for rule in sorted(set(counts) - set().union(*missing_rules.values())):
+        points = _gated(spec, kind, _penalized(earned, penalties, {rule}), gates, {rule}) - now
         if points > 0:
-            count = len(findings) - len(rest)
+            count = counts[rule]
             gains.append(ScoreGain(fix=rule, points=points,
                                    hint=f"{count} finding{'s' if count > 1 else ''}"))
     return sorted(gains, key=lambda g: (-g.points, g.add or g.fix or ""))

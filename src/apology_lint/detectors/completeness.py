@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from ..annotate import Analysis, Sent
@@ -47,9 +48,8 @@ def missing_impact_scope(a: Analysis, kind: Kind, params: dict[str, Any]) -> lis
     """
     if not a.sentences():
         return []
-    symptoms = a.lex.regex("symptoms")
     described = [s for s in a.sentences()
-                 if (symptoms.search(s.text) or _RECOVERED.search(s.text)) and _component(a, s)]
+                 if (a.search("symptoms", s) or _RECOVERED.search(s.text)) and _component(a, s)]
     if not described:
         return [message_hit(a, suggestion=(
             "Say what is failing and how: the feature, the symptom, who is affected and "
@@ -65,6 +65,12 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@lru_cache(maxsize=8)
+def _stock_words(terms: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """The words of each stock update: the same for every message of a run."""
+    return tuple(frozenset(_words(t)) for t in terms)
+
+
 @named("content_less_update")
 def content_less_update(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """S05: an update that tells the client nothing new.
@@ -77,14 +83,13 @@ def content_less_update(a: Analysis, kind: Kind, params: dict[str, Any]) -> list
         return []
     overlap = float(params.get("overlap", 0.8))
     words = _words(" ".join(s.text for s in a.sentences()))
-    stock = [set(_words(t)) for t in a.lex.get("stock_updates").terms]
+    stock = _stock_words(tuple(a.lex.get("stock_updates").terms))
     if len(words) >= 3 and any(
             sum(w in template for w in words) / len(words) >= overlap for template in stock):
         return [message_hit(a)]
-    symptoms = a.lex.regex("symptoms")
     news = (a.times or _COUNTS.search(a.text) or a.current_action or a.known_unknown
             or a.guidance or a.next_update
-            or any(symptoms.search(s.text) and _component(a, s) for s in a.sentences()))
+            or any(a.search("symptoms", s) and _component(a, s) for s in a.sentences()))
     return [] if news else [message_hit(a)]
 
 

@@ -151,9 +151,14 @@ def impersonal_voice(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hi
 
 
 def _owned_nearby(a: Analysis, sent: Sent) -> bool:
-    nxt = a.sents[sent.index + 1].text if sent.index + 1 < len(a.sents) else ""
-    owned = a.lex.regex("dependency_owned")
-    return bool(owned.search(sent.text) or owned.search(nxt))
+    # ``a.search``: each sentence is asked about twice, as itself and as the next one.
+    if a.search("dependency_owned", sent):
+        return True
+    if sent.index + 1 < len(a.sents):
+        return bool(a.search("dependency_owned", a.sents[sent.index + 1]))
+    # The last sentence: as before, the empty text stands for the next one (a pattern
+    # lexicon could match it).
+    return bool(a.lex.regex("dependency_owned").search(""))
 
 
 @named("blame_third_party")
@@ -458,7 +463,7 @@ def _vague_by_names(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit
 def _to_the_reader(a: Analysis, sent: Sent) -> bool:
     """A condition on the reader ("If you still see errors…") or an instruction
     ("Please refresh the page", "Update to the latest version")."""
-    if a.lex.regex("guidance_start").search(sent.text):
+    if a.search("guidance_start", sent):
         return True
     first = next((t for t in sent.span if not (t.is_punct or t.is_space)), None)
     return first is not None and (
