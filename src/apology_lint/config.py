@@ -701,9 +701,14 @@ class Finder:
     def __init__(self, forced: Path | None = None, isolated: bool = False) -> None:
         self.forced = load(forced) if forced else None
         self.isolated = isolated
+        # One for every file: a file's Config picks its linter, and equal settings built
+        # again for each file would be compared again for each file.
+        self._isolated = Config() if isolated else None
         self._by_dir: dict[Path, Config] = {}
 
     def for_file(self, file: Path) -> Config:
+        if self.forced is not None or self.isolated:  # the same for every file
+            return self._for_real_dir(file.parent)
         return self._for_real_dir(file.resolve().parent)
 
     def for_dir(self, folder: Path) -> Config:
@@ -715,8 +720,8 @@ class Finder:
         """``for_dir`` of a folder already resolved (the parent of a resolved path is)."""
         if self.forced is not None:
             return self.forced
-        if self.isolated:
-            return Config()
+        if self._isolated is not None:
+            return self._isolated
         if folder in self._by_dir:
             return self._by_dir[folder]
         found: Config | None = None

@@ -362,7 +362,7 @@ class Stream:
                 last[read.key] = i
         return last
 
-    def jobs(self, distinct: int) -> int:
+    def _workers_for(self, distinct: int) -> int:
         """How many worker processes to use for ``distinct`` texts."""
         if self.options.jobs is None:
             return min(os.cpu_count() or 1, distinct // JOBS_PER_WORKER)
@@ -371,7 +371,7 @@ class Stream:
     def __iter__(self) -> Iterator[FileResult | str]:
         progress = _Progress(len(self._planned), self.options.progress)
         last = self._last_uses()
-        jobs = self.jobs(len(last))
+        jobs = self._workers_for(len(last))
         executor: _InProcess | _Workers = (
             _Workers(self.linters, self.options.meta, jobs) if jobs > 1 and can_fork()
             else _InProcess(self.linters, self.options.meta))
