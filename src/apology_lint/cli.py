@@ -10,7 +10,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -246,31 +246,30 @@ def run(argv: Sequence[str] | None = None) -> int:
         jobs=args.jobs, force_exclude=args.force_exclude, stdin_filename=args.stdin_filename,
         report_file=args.output,
         progress=sys.stderr.isatty() and not args.output and args.format == "text")
-    colour = _colour(args.color) and not args.output
+    items: Iterable[FileResult | str]  # each file's result, or its error line
     if args.fix or args.diff:
         result, diff = _fix(args, run_lint(options), lambda: run_lint(options))
-        for message in result.errors:
-            print(f"apology-lint: error: {one_line(message)}", file=sys.stderr)
-        if not result.files and not result.errors:
-            raise _nothing_to_lint(args.paths)
-        write_report(args.output, diff if diff is not None else render_chunks(
-            args.format, result.files, result.rules, colour, args.statistics, args.quiet))
-        if result.errors:
-            return EXIT_ERROR
         if diff is not None:  # as `diff` and `ruff --diff`: 1 when there is something to change
-            return EXIT_FINDINGS if diff else EXIT_OK
-        return EXIT_FINDINGS if any(f.fails() for f in result.files) else EXIT_OK
-
-    # The report is written file by file as the run goes; an error line for a file that
-    # cannot be linted comes on standard error in its turn.
-    stream = Stream(options)
-    if not stream.targets:
+            for message in result.errors:
+                print(f"apology-lint: error: {one_line(message)}", file=sys.stderr)
+            if not result.files and not result.errors:
+                raise _nothing_to_lint(args.paths)
+            write_report(args.output, diff)
+            return EXIT_ERROR if result.errors else EXIT_FINDINGS if diff else EXIT_OK
+        items, rules, anything = [*result.errors, *result.files], result.rules, bool(
+            result.files or result.errors)
+    else:  # streamed: each file's report is written as the run goes
+        stream = Stream(options)
+        items, rules, anything = stream, stream.rules, bool(stream.targets)
+    if not anything:
         raise _nothing_to_lint(args.paths)
     errors, failing = 0, False
 
     def files() -> Iterator[FileResult]:
+        """The results, with an error line on standard error for a file that cannot be
+        linted, in its turn."""
         nonlocal errors, failing
-        for item in stream:
+        for item in items:
             if isinstance(item, str):
                 print(f"apology-lint: error: {one_line(item)}", file=sys.stderr)
                 errors += 1
@@ -278,11 +277,10 @@ def run(argv: Sequence[str] | None = None) -> int:
                 failing = failing or item.fails()
                 yield item
 
-    write_report(args.output, render_chunks(args.format, files(), stream.rules, colour,
+    write_report(args.output, render_chunks(args.format, files(), rules,
+                                            _colour(args.color) and not args.output,
                                             args.statistics, args.quiet))
-    if errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if failing else EXIT_OK
+    return EXIT_ERROR if errors else EXIT_FINDINGS if failing else EXIT_OK
 
 
 def _nothing_to_lint(paths: list[str]) -> InputError:
