@@ -14,14 +14,8 @@ from ..annotate import Analysis, Sent
 from ..dictionary import is_english_word
 from ..models import Kind
 from ..rewrites import active_with_we, capitalize, drop_span, phrase_start, split_at
-from .base import Hit, Taken, message_hit, named
+from .base import Hit, Level, Taken, message_hit, named
 
-_FAILURE_VERBS = frozenset(
-    "fail fails failed failing crash crashed crashes crashing break broke broken breaks "
-    "stop stopped stops time timed occur occurred occurs happen happened happens arise "
-    "arose arisen go went gone malfunction malfunctioned expire expired die died hang hung "
-    "experience experienced experiencing have had suffer suffered lose lost drop dropped "
-    "delay delayed miss missed".split())
 # "because your key had expired": the client as the cause. "after you" and "as you" are
 # usually about time, and "because your delivery was late" is about the harm, so the
 # clause must also describe a fault on the client's side.
@@ -42,11 +36,6 @@ _SCOPE_SUBJECT = re.compile(
     r"\bonly\s+(?:the\s+)?(?:[A-Z]{2,}|[A-Z][a-z]+|customers|users|accounts|clients|stores|"
     r"orders|requests|logins|payments|workspaces|sso|the\s+\w+\s+(?:region|plan|cluster|tier))\b")
 _NUMBER = re.compile(r"\d")
-_REPAIR_NOUNS = frozenset(
-    "fix fixes hotfix patch patches correction corrections mitigation mitigations "
-    "workaround rollback repair repairs remediation resolution solution refund refunds "
-    "credit credits replacement".split())
-_MISTAKE_NOUNS = frozenset({"mistake", "mistakes", "error", "errors"})
 _NO_SUBJECT = re.compile(r"\W*(?:no|none|nothing|neither)\b", re.IGNORECASE)
 
 
@@ -85,6 +74,7 @@ def _agentless_passives(a: Analysis) -> list[Any]:
     lex = a.lex
     fault = lex.words("fault_verbs")
     ambiguous = lex.words("ambiguous_fault_verbs")
+    repairs, errors = lex.words("repair_nouns"), lex.words("mistake_nouns")
     markers = lex.regex("fault_markers")
     verbs = []
     # ``a.near(a.ownership, sent)`` and an ownership sentence just before, as a set: both
@@ -103,13 +93,13 @@ def _agentless_passives(a: Analysis) -> list[Any]:
             subject = next(c for c in tok.children if c.dep_ == "nsubjpass")
             if _NO_SUBJECT.match(a.text[subject.left_edge.idx:tok.idx]):
                 continue  # "no data was lost" states what did NOT happen
-            if subject.lower_ in _REPAIR_NOUNS:
+            if subject.lower_ in repairs:
                 continue  # "a fix was deployed" reports the repair, not the fault
             if subject.lower_ in ("that", "which", "who", "what"):
                 continue  # a relative clause: its agent is the sentence's own subject
             subtree = a.text[subject.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
             word = tok.lower_
-            mistakes = word == "made" and subject.lower_ in _MISTAKE_NOUNS
+            mistakes = word == "made" and subject.lower_ in errors
             if mistakes or word in fault or (word in ambiguous and markers.search(subtree)):
                 verbs.append(tok)
     return verbs
@@ -118,7 +108,7 @@ def _agentless_passives(a: Analysis) -> list[Any]:
 @named("agentless_fault")
 def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """Passive fault with no agent; the suggestion turns it into "we …"."""
-    level = "normal" if a.ownership else "escalated"
+    level: Level = "normal" if a.ownership else "escalated"
     hits = []
     for verb in _agentless_passives(a):
         subject = next(c for c in verb.children if c.dep_ == "nsubjpass")
@@ -167,6 +157,7 @@ def blame_third_party(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[H
     lex = a.lex
     third = lex.regex("third_parties")
     causal = lex.regex("causal_cues")
+    failure_verbs = lex.words("failure_verbs")
     hits = []
     for sent in a.sentences():
         if _owned_nearby(a, sent):
@@ -180,14 +171,14 @@ def blame_third_party(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[H
                 break
         else:
             for tok in sent.span:
-                if tok.dep_ != "nsubj" or tok.head.lower_ not in _FAILURE_VERBS:
+                if tok.dep_ != "nsubj" or tok.head.lower_ not in failure_verbs:
                     continue
                 phrase = a.text[tok.left_edge.idx: tok.idx + len(tok)]
                 if third.search(phrase) and not any(c.dep_ == "neg" for c in tok.head.children):
                     end = tok.head.idx + len(tok.head)
                     hits.append(Hit(tok.left_edge.idx, end))
                     break
-    level = "normal" if a.ownership else "escalated"
+    level: Level = "normal" if a.ownership else "escalated"
     return [Hit(h.start, h.end, level=level) for h in hits]
 
 
@@ -228,6 +219,7 @@ def apology_pivot(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
             continue
         clause = ap.pivot_clause
         rest = a.text[ap.end:a.sents[ap.sent].end] + " " + clause
+        level: Level
         if remedy.search(rest) and not a.lex.regex("not_firm").search(clause):
             level = "downgraded"  # the pivot only adds to the remedy
         elif any(p.search(clause) for p in escalate):
