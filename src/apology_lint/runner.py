@@ -26,7 +26,7 @@ from .console import debugging
 from .engine import Linter
 from .errors import ApologyLintError, InputError, describe, suggest
 from .files import Target, _name_problem, expand
-from .models import SEVERITY_RANK, Kind, MessageMeta, Report, Severity
+from .models import SEVERITY_RANK, Kind, MessageMeta, Report, ScoreGateFailure, Severity
 from .readers import Document, Syntax, read_document, syntax_for
 from .ruledoc import load_reference
 from .rulespec import RuleSpec
@@ -67,10 +67,17 @@ class FileResult:
     fail_level: Severity
     min_score: int
 
+    def below_min_score(self) -> ScoreGateFailure | None:
+        """The minimum-score gate this file fails, if it does."""
+        if self.report.score < self.min_score:
+            return ScoreGateFailure(path=self.path, score=self.report.score,
+                                    min_score=self.min_score)
+        return None
+
     def fails(self) -> bool:
         threshold = SEVERITY_RANK[self.fail_level]
         return (any(SEVERITY_RANK[f.severity] >= threshold for f in self.report.findings)
-                or self.report.score < self.min_score)
+                or self.below_min_score() is not None)
 
 
 @dataclass

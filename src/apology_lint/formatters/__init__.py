@@ -36,9 +36,9 @@ class Totals:
             self.warnings += r.count("warning")
             self.infos += r.count("info")
             self.scores += r.score
-            if r.score < file.min_score:
-                self.below.append(ScoreGateFailure(path=file.path, score=r.score,
-                                                   min_score=file.min_score))
+            gate = file.below_min_score()
+            if gate is not None:
+                self.below.append(gate)
             yield file
 
     def summary(self) -> Summary:

@@ -50,10 +50,11 @@ def render(files: Iterable[FileResult]) -> str:
                 f"::{_LEVEL[f.severity]} file={path}{where},"
                 f"title={_property('apology-lint ' + f.rule)}::"
                 + _data(f"{f.message}\nSuggestion: {f.suggestion}"))
-        if report.score < file.min_score:
+        gate = file.below_min_score()
+        if gate is not None:
             lines.append(f"::error file={path},title={_property('apology-lint min-score')}::"
-                         + _data(f"score {report.score} is below the minimum score "
-                                 f"{file.min_score}"))
+                         + _data(f"score {gate.score} is below the minimum score "
+                                 f"{gate.min_score}"))
     s = totals.summary()
     low = f"; lowest score {lowest}/100" if lowest is not None else ""
     summary = (f"::notice title={_property('apology-lint summary')}::"

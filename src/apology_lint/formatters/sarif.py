@@ -93,11 +93,12 @@ def _results(file: FileResult, index: dict[str, int], gate_index: int
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
         yield result
-    if report.score < file.min_score:
+    gate = file.below_min_score()
+    if gate is not None:
         yield {
             "ruleId": "min-score", "ruleIndex": gate_index, "level": "error",
-            "message": {"text": f"score {report.score} is below the minimum score "
-                                f"{file.min_score}"},
+            "message": {"text": f"score {gate.score} is below the minimum score "
+                                f"{gate.min_score}"},
             "locations": [{"physicalLocation": {
                 "artifactLocation": artifact_location(report.path)}}],
             "properties": {"kind": report.kind, "score": report.score},

@@ -121,13 +121,6 @@ def _total(s: Summary) -> str:
     return f"{plural(s.files, 'file')} · {counts} · mean score {s.mean_score}{below}"
 
 
-def _gate(file: FileResult) -> ScoreGateFailure | None:
-    r = file.report
-    if r.score < file.min_score:
-        return ScoreGateFailure(path=file.path, score=r.score, min_score=file.min_score)
-    return None
-
-
 def chunks(files: Iterable[FileResult], colour: bool, quiet: bool = False) -> Iterator[str]:
     """Each file's findings and summary as it finishes, then the run's total. ``quiet``:
     the findings only, no summaries."""
@@ -155,7 +148,7 @@ def chunks(files: Iterable[FileResult], colour: bool, quiet: bool = False) -> It
                 out += _finding(f, path, lines, paint)
                 out.append("")
         if not quiet:
-            out += _summary(report, path, paint, _gate(file))
+            out += _summary(report, path, paint, file.below_min_score())
             out.append("")
         yield "".join(written(out))
     if totals.files > 1 and not quiet:
@@ -172,7 +165,7 @@ def concise_chunks(files: Iterable[FileResult], colour: bool,
         report, path = file.report, file.path or "-"
         out = [_head(f, path, paint) for f in report.findings]
         if not quiet:
-            gate = _gate(file)
+            gate = file.below_min_score()
             failed = (f" · below the minimum score {gate.min_score}" if gate else "")
             out.append(f"{path}: {report.kind} · score {report.score}/100 · {report.band}"
                        f"{failed}")
