@@ -115,7 +115,40 @@ def _load_installed(name: str, spec: ModuleSpec) -> Any:
     load = getattr(module, "load", None)
     if not callable(load):
         raise PipelineError(f"'{name}' is not a spaCy pipeline package (it has no load())")
-    return load(exclude=list(UNUSED_COMPONENTS))
+    # A model's layers take the operations current when they are built.
+    from thinc.api import get_current_ops, set_current_ops
+
+    before = get_current_ops()
+    set_current_ops(_blas_ops())
+    try:
+        return load(exclude=list(UNUSED_COMPONENTS))
+    finally:
+        set_current_ops(before)
+
+
+def _blas_ops() -> Any:
+    """thinc's CPU operations, with matrix products through numpy's BLAS on one thread.
+
+    thinc multiplies matrices with its bundled BLIS, which picks a generic kernel on CPUs
+    whose FMA units it cannot count (virtual machines). numpy's OpenBLAS picks the
+    CPU's own kernel: the pipeline then costs about a quarter less, and parses the
+    corpus and labelled sets identically. On one thread, because OpenBLAS's threads
+    spin on matrices this small, costing more than they save, and a forked worker
+    already has a core of its own."""
+    from thinc.api import NumpyOps, Ops
+    from threadpoolctl import ThreadpoolController
+
+    one_thread = ThreadpoolController()
+
+    class BlasOps(NumpyOps):  # type: ignore[misc]
+        name = "apology_lint_blas"
+
+        def gemm(self, x: Any, y: Any, out: Any = None, trans1: bool = False,
+                 trans2: bool = False) -> Any:
+            with one_thread.limit(limits=1, user_api="blas"):
+                return Ops.gemm(self, x, y, out=out, trans1=trans1, trans2=trans2)
+
+    return BlasOps()
 
 
 @lru_cache(maxsize=4)

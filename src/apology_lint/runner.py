@@ -203,7 +203,10 @@ class _Progress:
 # reads every file and notes where each text is last used.
 
 _WINDOW = 256  # files read ahead of the next one to report
-_CHUNK = 16  # distinct texts parsed as one batch (in a worker: sent as one message)
+# Distinct texts parsed as one batch (in a worker: sent as one message). spaCy's models
+# spend less per text in larger batches: 64 texts cost about a tenth less than 16, and
+# two workers' two chunks each still fit in the window.
+_CHUNK = 64
 
 # What a file is linted as: its linter, syntax, name suffixes (``.html.j2`` is read as
 # HTML), kind, and a digest of its text.
