@@ -13,11 +13,14 @@ the shipped ``tables/verbs.tsv``), so the rules never carry hand-written verb ta
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import re
 import sys
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
@@ -132,6 +135,177 @@ def inflections(phrase: str) -> set[str]:
     return {f"{form} {rest}".strip().lower() for form in forms}
 
 
+# --- the pattern a lexicon is searched with --------------------------------------------
+#
+# ``re`` tries the alternatives of an alternation one after the other at every position
+# of the text, and skips one cheaply only when it starts with a plain literal, which under
+# IGNORECASE none does: a lexicon of 200 words costs 200 tries at every word start. So
+# ``Lexicon.regex`` searches the fragment respelled, each position trying only the
+# alternatives that can start with its character, with the same matches:
+#
+# * A run of alternatives that all start with ``\b`` asserts it once: ``\b(?:a|b)`` for
+#   ``\ba|\bb``. Each of them asserts that same ``\b`` (same place in the pattern, same
+#   flags) at the same position before anything else: where it fails they all fail, and
+#   where it holds they are tried as before, in their order.
+# * Alternatives that start with the same ASCII letter or digit share it: ``c(?:at|ow)|dog``
+#   for ``cat|dog|cow``. One moves up only past alternatives that start with another
+#   letter or digit, up to case (never past one that starts otherwise, nor past the same
+#   letter in the other case). Two such characters never match the same character of a
+#   text, with IGNORECASE or without (a test reads every Unicode character), so at a given
+#   position the alternatives that can match keep their order, and the first that matches
+#   is the one the fragment finds. One holding a capturing group never moves, nor does
+#   anything move past it: the groups keep their numbers.
+#
+# The respelling reads the fragment's text: escapes, classes, groups and ``|``. A fragment
+# with a construct it does not read (a comment, a conditional group, verbose mode) stays
+# as it is.
+
+# Where a group opens: capturing, non-capturing (with any flags but verbose), named, a
+# back-reference by name, a lookaround or an atomic group.
+_OPENING = re.compile(r"\((?:\?(?:[aiLmsu-]*:|P<\w+>|P=|[=!>]|<[=!]))?")
+_QUANTIFIERS = ("*", "+", "?", "{")
+
+
+class _Unread(Exception):
+    """A construct the respelling does not read."""
+
+
+@dataclass
+class _Group:
+    opening: str  # "(", "(?:", "(?-i:", "(?<=", …
+    alternatives: list[list[_Node]]
+
+
+# A character, an escape or a class (as written), or a group.
+_Node = str | _Group
+
+
+def _read(source: str, start: int, depth: int) -> tuple[list[list[_Node]], int]:
+    """The alternatives of ``source`` from ``start`` to the ``)`` that closes the group
+    they are in (the end of ``source`` at depth 0), and where they end."""
+    alternatives: list[list[_Node]] = [[]]
+    i = start
+    while i < len(source):
+        char = source[i]
+        node: _Node
+        if char == ")":
+            if depth == 0:
+                raise _Unread
+            return alternatives, i + 1
+        if char == "|":
+            alternatives.append([])
+            i += 1
+            continue
+        if char == "(":
+            node, i = _read_group(source, i, depth)
+        elif char == "[":
+            end = _class_end(source, i)
+            node, i = source[i:end], end
+        else:
+            size = 2 if char == "\\" else 1
+            node, i = source[i:i + size], i + size
+        alternatives[-1].append(node)
+    if depth:
+        raise _Unread
+    return alternatives, i
+
+
+def _read_group(source: str, start: int, depth: int) -> tuple[_Group, int]:
+    opening = cast(re.Match[str], _OPENING.match(source, start))
+    if source.startswith("(?", start) and opening.end() == start + 1:
+        raise _Unread  # a comment, a conditional group, verbose mode, global flags
+    alternatives, end = _read(source, opening.end(), depth + 1)
+    return _Group(opening.group(), alternatives), end
+
+
+def _class_end(source: str, start: int) -> int:
+    """Where the class opening at ``start`` ends (a ``]`` right after ``[`` or ``[^`` is
+    one of its characters)."""
+    i = start + 1
+    i += source.startswith("^", i)
+    i += source.startswith("]", i)
+    while i < len(source):
+        if source[i] == "]":
+            return i + 1
+        i += 2 if source[i] == "\\" else 1
+    raise _Unread
+
+
+def _respelled(fragment: str) -> str | None:
+    """The fragment, its alternatives sorted by first character (``None``: as it is)."""
+    try:
+        alternatives, _ = _read(fragment, 0, 0)
+    except _Unread:
+        return None
+    return _spell_alternatives(alternatives)
+
+
+def _spell_alternatives(alternatives: list[list[_Node]]) -> str:
+    parts: list[str] = []
+    bare = [_bare(a) for a in alternatives]
+    for opens, run in itertools.groupby(bare, lambda a: a[:1] == [r"\b"]):
+        alike = list(run)
+        if opens and len(alike) > 1:
+            parts.append(r"\b(?:" + _by_first_char([a[1:] for a in alike]) + ")")
+        else:
+            parts.append(_by_first_char(alike))
+    return "|".join(parts)
+
+
+def _bare(alternative: list[_Node]) -> list[_Node]:
+    """An alternative that is one ``(?:…)`` without ``|``: its content, which is the same."""
+    while (len(alternative) == 1 and isinstance(alternative[0], _Group)
+           and alternative[0].opening == "(?:" and len(alternative[0].alternatives) == 1):
+        alternative = alternative[0].alternatives[0]
+    return alternative
+
+
+def _first_char(alternative: list[_Node]) -> str | None:
+    """The ASCII letter or digit (lower case) every match of the alternative starts with;
+    ``None`` when it starts otherwise, the character is optional or repeated, or the
+    alternative holds a capturing group (moved, it would change the groups' numbers)."""
+    first = alternative[0] if alternative else None
+    if not (isinstance(first, str) and len(first) == 1 and first.isascii() and first.isalnum()):
+        return None
+    if (len(alternative) > 1 and alternative[1] in _QUANTIFIERS) or _captures(alternative):
+        return None
+    return first.lower()
+
+
+def _captures(nodes: list[_Node]) -> bool:
+    return any(isinstance(n, _Group) and (n.opening == "(" or n.opening.startswith("(?P<")
+               or any(map(_captures, n.alternatives))) for n in nodes)
+
+
+def _by_first_char(alternatives: list[list[_Node]]) -> str:
+    groups: list[list[list[_Node]]] = []
+    # The latest group of each letter, while an alternative of that letter may join it.
+    open_groups: dict[str, list[list[_Node]]] = {}
+    for alternative in alternatives:
+        key = _first_char(alternative)
+        group = open_groups.get(key) if key else None
+        if group is not None and group[0][0] == alternative[0]:
+            group.append(alternative)
+            continue
+        groups.append([alternative])
+        if key:
+            open_groups[key] = groups[-1]
+        else:
+            open_groups.clear()
+    return "|".join(_spell_group(g) for g in groups)
+
+
+def _spell_group(group: list[list[_Node]]) -> str:
+    if len(group) == 1:
+        return _spell(group[0])
+    return cast(str, group[0][0]) + "(?:" + "|".join(_spell(a[1:]) for a in group) + ")"
+
+
+def _spell(nodes: list[_Node]) -> str:
+    return "".join(n if isinstance(n, str) else n.opening + _spell_alternatives(n.alternatives)
+                   + ")" for n in nodes)
+
+
 class Lexicon:
     def __init__(self, spec: LexiconSpec, guarded: bool = False,
                  forms: dict[str, list[str]] | None = None) -> None:
@@ -160,10 +334,22 @@ class Lexicon:
         searches first ask a prefilter (``prefilter.py``) whether the text holds a literal
         every match needs, which is much cheaper than the search."""
         try:
-            compiled = _compile(self.fragment, self.guarded, f"lexicon '{self.spec.name}'")
+            compiled = self._compiled()
         except (re.error, regex.error) as exc:
             raise RuleError(f"lexicon '{self.spec.name}': invalid pattern: {exc}") from None
-        return FilteredPattern.wrap(compiled)
+        # The prefilter reads the fragment: its strings are longer than the respelling's.
+        return FilteredPattern.wrap(compiled, self.fragment)
+
+    def _compiled(self) -> re.Pattern[str]:
+        """The fragment respelled (``_respelled``), compiled. The fragment itself when it
+        is guarded (the ``regex`` engine may read a respelling otherwise), has no
+        respelling, or when the respelling does not compile: then neither does the
+        fragment, and the error is the fragment's own."""
+        respelled = None if self.guarded else _respelled(self.fragment)
+        if respelled is not None:
+            with contextlib.suppress(re.error):
+                return re.compile(respelled, FLAGS)
+        return _compile(self.fragment, self.guarded, f"lexicon '{self.spec.name}'")
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -182,6 +368,7 @@ class Lexicons:
         already expanded, by lemma."""
         self.guarded = guarded
         self._lexicons = {name: Lexicon(spec, guarded, forms) for name, spec in specs.items()}
+        self._compiled: dict[tuple[str, str], re.Pattern[str]] = {}
 
     @classmethod
     def from_folder(cls, folder: Path, extend: dict[str, list[str]] | None = None,
@@ -216,8 +403,14 @@ class Lexicons:
         return self.get(name).words
 
     def compile(self, pattern: str, where: str) -> re.Pattern[str]:
-        """Compile a rule's pattern, expanding ``{lexicon}`` placeholders."""
+        """Compile a rule's pattern, expanding ``{lexicon}`` placeholders. Once for each
+        pattern and place: some detectors ask for theirs again for every message."""
+        key = (pattern, where)
+        if key not in self._compiled:
+            self._compiled[key] = self._expand_and_compile(pattern, where)
+        return self._compiled[key]
 
+    def _expand_and_compile(self, pattern: str, where: str) -> re.Pattern[str]:
         def expand(match: re.Match[str]) -> str:
             return self.get(match.group(1)).fragment
 

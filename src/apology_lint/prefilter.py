@@ -54,11 +54,13 @@ MAX_CLASS = 10
 Literals = frozenset[str]
 
 
-def required(pattern: re.Pattern[str]) -> Literals | None:
+def required(pattern: re.Pattern[str], source: str | None = None) -> Literals | None:
     """Lower-case ASCII strings one of which every match of ``pattern`` contains, the
-    fewest and longest found; ``None`` when the pattern gives none."""
+    fewest and longest found; ``None`` when the pattern gives none. ``source``: another
+    spelling of the pattern, whose matches are the pattern's own, read instead (a plainer
+    one gives longer strings)."""
     try:
-        tree = _sre_parse.parse(pattern.pattern, pattern.flags)
+        tree = _sre_parse.parse(source or pattern.pattern, pattern.flags)
     except Exception:  # any parser failure: no prefilter, the pattern runs as it is
         return None
     return _sequence(tree)
@@ -156,12 +158,13 @@ class Prefilter:
         self.literals = tuple(sorted(literals, key=lambda s: (len(s), s)))
 
     @classmethod
-    def of(cls, pattern: re.Pattern[str]) -> Prefilter | None:
-        """The prefilter of a compiled pattern; ``None`` for a pattern on another engine
-        (a guarded user pattern), without a set, or with a set too big to pay."""
+    def of(cls, pattern: re.Pattern[str], source: str | None = None) -> Prefilter | None:
+        """The prefilter of a compiled pattern (read from ``source``, as ``required``
+        reads it); ``None`` for a pattern on another engine (a guarded user pattern),
+        without a set, or with a set too big to pay."""
         if not isinstance(pattern, re.Pattern):
             return None
-        found = required(pattern)
+        found = required(pattern, source)
         # A single letter is in almost every sentence: checking for it only costs.
         if found is None or len(found) > MAX_LITERALS or any(
                 len(s) == 1 and s.isalpha() for s in found):
@@ -214,10 +217,10 @@ class FilteredPattern:
         self.groupindex = compiled.groupindex
 
     @classmethod
-    def wrap(cls, compiled: re.Pattern[str]) -> re.Pattern[str]:
-        """``compiled`` with its prefilter, or as it is when it has none. Typed as a
-        pattern: callers use it as one."""
-        prefilter = Prefilter.of(compiled)
+    def wrap(cls, compiled: re.Pattern[str], source: str | None = None) -> re.Pattern[str]:
+        """``compiled`` with its prefilter (read from ``source``, as ``required`` reads
+        it), or as it is when it has none. Typed as a pattern: callers use it as one."""
+        prefilter = Prefilter.of(compiled, source)
         return compiled if prefilter is None else cast(re.Pattern[str], cls(compiled, prefilter))
 
     # ``pos`` and ``endpos`` narrow where a match may lie, so a string absent from the
