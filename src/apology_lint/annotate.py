@@ -18,7 +18,7 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any, Literal
 
-from spacy.attrs import DEP, IDX, IS_ALPHA, LIKE_NUM, LOWER
+from spacy.attrs import DEP, IDX, IS_ALPHA, LIKE_NUM, LOWER, TAG
 
 from .lexicons import FLAGS, Lexicons
 from .models import MessageMeta
@@ -133,7 +133,6 @@ class Analysis:
     times: list[Mark] = field(default_factory=list)
     spec: list[Mark] = field(default_factory=list)
     meta: MessageMeta = field(default_factory=MessageMeta)
-    ongoing: bool = False
     first_person_subject: bool = False
     word_count: int = 0
     _sent_starts: list[int] = field(default_factory=list, repr=False)
@@ -144,6 +143,8 @@ class Analysis:
     # ``search``'s answers, by lexicon name and sentence index.
     _found: dict[tuple[str, int], re.Match[str] | None] = field(
         default_factory=dict, repr=False, compare=False)
+    # The indices of the document's verbs, in order (``verbs``), read on first use.
+    _verbs: list[int] | None = field(default=None, repr=False, compare=False)
 
     # --- helpers the rules share --------------------------------------------------
 
@@ -197,9 +198,28 @@ class Analysis:
         i = bisect_left(marks, sent.index, key=lambda m: m.sent)
         return i < len(marks) and marks[i].sent <= sent.index + after
 
+    @cached_property
+    def ongoing(self) -> bool:
+        """Signs, outside quoted text, that the incident is still going on. Found when
+        first asked: only some rules ask it, of some kinds of message."""
+        return bool(self.lex.regex("ongoing").search(_unquoted(self.text, self.quoted)))
+
     def sentences(self) -> list[Sent]:
         """The writer's own sentences (quoted text left out)."""
         return [s for s in self.sents if not s.quoted and s.text.strip()]
+
+    def verbs(self, sent: Sent) -> list[Any]:
+        """The sentence's tokens tagged as verbs (VB…), in order. The tags are read once,
+        as an array: a ``Token`` object for every word, made only to test its tag, cost
+        more than the tests that read the verbs."""
+        if self._verbs is None:
+            tags = self.doc.to_array(TAG).tolist()
+            names = self.doc.vocab.strings
+            verb_tags = {tag for tag in set(tags) if names[tag].startswith("VB")}
+            self._verbs = [i for i, tag in enumerate(tags) if tag in verb_tags]
+        span = sent.span
+        first = bisect_left(self._verbs, span.start)
+        return [span.doc[i] for i in self._verbs[first:bisect_left(self._verbs, span.end)]]
 
     def search(self, name: str, sent: Sent) -> re.Match[str] | None:
         """``lex.regex(name).search(sent.text)``, made once per sentence: the annotation
@@ -237,7 +257,6 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
     a.first_person_subject = any(
         lower in subjects and dep in deps and not a.is_quoted(idx, idx + 1)
         for _, _, lower, dep, idx in words)
-    a.ongoing = bool(lex.regex("ongoing").search(_unquoted(norm, quoted)))
     registry = parts or {}
     codes: set[str] = {p.finder.code for p in registry.values() if p.finder and p.finder.code}
     # A part taken from the model alone drops what its rule-based finder found
@@ -246,8 +265,12 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
                 for other in part.finder.include}
     ruled = {name: part for name, part in registry.items()
              if (use or part.use) != "model" or name in included}
+    # Each lexicon-found part's alternatives and where its sentences go, looked up once
+    # for the message rather than for every sentence.
+    finders = [(a.marks(name), part.finder.sentences) for name, part in ruled.items()
+               if part.finder is not None and part.finder.sentences]
     for sent in a.sentences():
-        _sentence_facts(a, sent, ruled, codes)
+        _sentence_facts(a, sent, finders, codes)
     a.times = [m for m in _marks(a, lex.regex("time_expressions"))
                if not a.is_quoted(m.start, m.end)]
     a.spec = sorted(
@@ -284,11 +307,15 @@ def _model_parts(a: Analysis, parts: dict[str, PartSpec], use: Use | None) -> No
         have = {m.sent for m in ruled} if how == "either" else set()
         found = []
         for start, score in scored.get(part.model.label, []):
+            # Most scores are below the threshold: only the others' sentences are read.
+            # (``not >=``, as the test was: a score that is not a number stays out.)
+            if not score >= part.model.threshold:
+                continue
             sent = a.sent_at(start)
             # A list marker alone ("-", "•") carries no part, whatever the model scores.
             wordless = not any(ch.isalpha() for ch in sent.text)
-            if score >= part.model.threshold and not sent.quoted and sent.index not in have \
-                    and not wordless and not any(a.search(v, sent) for v in part.model.unless):
+            if not sent.quoted and sent.index not in have and not wordless \
+                    and not any(a.search(v, sent) for v in part.model.unless):
                 found.append(_sentence_mark(sent))
         ruled[:] = found if how == "model" else sorted(ruled + found,
                                                        key=lambda m: (m.start, m.end))
@@ -333,10 +360,11 @@ def _sentence_mark(sent: Sent) -> Mark:
     return Mark(sent.start, sent.end, sent.index)
 
 
-def _sentence_facts(a: Analysis, sent: Sent, parts: dict[str, PartSpec],
+def _sentence_facts(a: Analysis, sent: Sent, finders: list[tuple[list[Mark], list[Alternative]]],
                     codes: set[str]) -> None:
-    """The rule-based finders of every part (``rules/parts/``) on one sentence; ``codes``
-    are the code finders the parts name."""
+    """The rule-based finders of every part (``rules/parts/``) on one sentence: the
+    lexicon ones (``finders``: a part's sentences, and its alternatives) and the code
+    finders the parts name (``codes``)."""
     whole = _sentence_mark(sent)
     # The code finders first, in this order: an explanation may rest on ownership.
     if "apologies" in codes and not _QUESTION_END.search(sent.text):
@@ -348,10 +376,11 @@ def _sentence_facts(a: Analysis, sent: Sent, parts: dict[str, PartSpec],
         a.causal.append(Mark(sent.start + causal.start(), sent.start + causal.end(), sent.index))
     if "explanation" in codes and _explains(a, sent, bool(causal)):
         a.explanation.append(whole)
-    for name, part in parts.items():
-        if part.finder is not None and any(
-                _alternative(a, sent, alt) for alt in part.finder.sentences):
-            a.marks(name).append(whole)
+    for marks, alternatives in finders:
+        for alt in alternatives:
+            if _alternative(a, sent, alt):
+                marks.append(whole)
+                break
 
 
 def _alternative(a: Analysis, sent: Sent, alt: Alternative) -> bool:
@@ -373,10 +402,13 @@ def _alternative(a: Analysis, sent: Sent, alt: Alternative) -> bool:
 
 def _explains(a: Analysis, sent: Sent, causal: bool) -> bool:
     """A concrete cause, stated firmly, with a cue that it is the cause."""
-    if not a.search("concrete_causes", sent) or a.search("hedges", sent):
+    # The cue first: most sentences have none, and looking for one costs less than the
+    # concrete causes' pattern. Each test only reads the sentence, so the order cannot
+    # change the answer.
+    if not (causal or a.in_sentence(a.ownership, sent) or a.search("result_cues", sent)
+            or _mechanism(a, sent)):
         return False
-    return bool(causal or a.search("result_cues", sent)
-                or a.in_sentence(a.ownership, sent) or _mechanism(a, sent))
+    return bool(a.search("concrete_causes", sent)) and not a.search("hedges", sent)
 
 
 # --- apology ---------------------------------------------------------------------------
@@ -627,27 +659,21 @@ def _owns(a: Analysis, sent: Sent) -> bool:
     for m in lex.regex("ownership_phrases").finditer(sent.text):
         if not a.negated_before(sent, sent.start + m.start()):
             return True
-    fault = lex.words("fault_verbs")
-    ambiguous = lex.words("ambiguous_fault_verbs")
     omission = lex.words("omission_verbs")
-    markers = lex.regex("fault_markers")
     third = lex.words("third_parties")
     causal = a.search("causal_cues", sent)
-    for tok in sent.span:
-        if not tok.tag_.startswith("VB"):
-            continue
-        word = tok.lower_
+    # Each test reads the parse only, so the cheaper ones come first: most verbs have no
+    # first-person subject, and their other tests are then not needed.
+    for tok in a.verbs(sent):
         subject = _subject(tok)
         if subject is None:
             continue
-        negated = _negated_verb(tok)
-        subtree = a.text[tok.left_edge.idx: tok.right_edge.idx + len(tok.right_edge)]
         if subject.dep_ == "nsubjpass":
-            agent_is_us = any(
-                c.dep_ == "agent" and any(
-                    g.lower_ in ("us", "me") or _has_first_person_poss(g) for g in c.children)
-                for c in tok.children)
-            if agent_is_us and (word in fault or (word in ambiguous and markers.search(subtree))):
+            if _fault_verb(a, tok) and any(
+                    c.dep_ == "agent" and any(
+                        g.lower_ in ("us", "me") or _has_first_person_poss(g)
+                        for g in c.children)
+                    for c in tok.children):
                 return True
             continue
         first_person = subject.lower_ in _FIRST_PERSON_SUBJECTS
@@ -655,11 +681,11 @@ def _owns(a: Analysis, sent: Sent) -> bool:
                 and any(c.dep_ == "dobj" for c in tok.children))
         if not (first_person or ours):
             continue
-        if negated:
-            if first_person and word in omission:
+        if _negated_verb(tok):
+            if first_person and tok.lower_ in omission:
                 return True
             continue
-        if word in fault or (word in ambiguous and markers.search(subtree)):
+        if _fault_verb(a, tok):
             return True
         # The cause is something the writer did: "…failed because a certificate we
         # rotated was missing…", "we traced it to a change we deployed".
@@ -669,14 +695,25 @@ def _owns(a: Analysis, sent: Sent) -> bool:
     return False
 
 
+def _fault_verb(a: Analysis, verb: Any) -> bool:
+    """A fault verb ("broke"), or an ambiguous one ("ran") with a fault marker in its
+    phrase."""
+    word = verb.lower_
+    if word in a.lex.words("fault_verbs"):
+        return True
+    if word not in a.lex.words("ambiguous_fault_verbs"):
+        return False
+    phrase = a.text[verb.left_edge.idx: verb.right_edge.idx + len(verb.right_edge)]
+    return a.lex.regex("fault_markers").search(phrase) is not None
+
+
 _SEQUENCE = re.compile(r"\b(?:when|after|until|once|while|so|then)\b|\b(?:we|our)\b", FLAGS)
 
 
 def _mechanism(a: Analysis, sent: Sent) -> bool:
     """A concrete thing failing in sequence: "a leak grew until the servers ran out"."""
     fault = a.lex.words("fault_verbs")
-    failed = a.search("symptoms", sent) or any(
-        tok.lower_ in fault and tok.tag_.startswith("VB") for tok in sent.span)
+    failed = a.search("symptoms", sent) or any(tok.lower_ in fault for tok in a.verbs(sent))
     return bool(failed and _SEQUENCE.search(sent.text))
 
 

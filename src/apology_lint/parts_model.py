@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy
+from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.pipeline.textcat import TextCategorizer
 from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
@@ -88,19 +89,19 @@ class SentenceParts(MultiLabel_TextCategorizer):
 
     def set_annotations(self, docs: Iterable[Doc], predicted: Any) -> None:
         bounds, scores = predicted
-        row = 0
+        labels = self.labels  # a property that makes a new tuple each time
+        # One list of Python floats, not a NumPy scalar per score: the same values.
+        rows = iter(scores.tolist())
         for doc, spans in zip(docs, bounds, strict=True):
             group = SpanGroup(doc, name=SPANS_KEY)
             kept: list[float] = []
-            best = dict.fromkeys(self.labels, 0.0)
+            best = dict.fromkeys(labels, 0.0)
             for start, end in spans:
-                for j, label in enumerate(self.labels):
-                    score = float(scores[row, j])
+                for label, score in zip(labels, next(rows), strict=True):
                     best[label] = max(best[label], score)
                     if score >= self.min_score:
                         group.append(Span(doc, start, end, label=label))
                         kept.append(score)
-                row += 1
             group.attrs["scores"] = kept
             doc.spans[SPANS_KEY] = group
             if len(spans) == 1 and not doc.has_annotation("SENT_START"):
@@ -117,9 +118,12 @@ def _sentence_docs(doc: Doc, spans: list[tuple[int, int]]) -> Iterator[Doc]:
     the words (the bag of words reads ORTH) and their vectors (``doc.tensor``, which
     ``doc_tensor`` reads). ``Span.as_doc`` gives the model the same, but copies the whole
     document's arrays for every sentence: a text of many sentences took quadratic time.
-    Here the whole document is read once, and each sentence takes slices of it."""
-    words = [t.text for t in doc]
-    spaces = [bool(t.whitespace_) for t in doc]
+    Here the whole document is read once, and each sentence takes slices of it. The words
+    and spaces are read as arrays: a ``Token`` object per word took a third of the time."""
+    orths, spaced = doc.to_array([ORTH, SPACY]).T.tolist()
+    strings = doc.vocab.strings
+    words = [strings[orth] for orth in orths]
+    spaces = [bool(space) for space in spaced]
     tensor = doc.tensor
     for start, end in spans:
         piece = Doc(doc.vocab, words=words[start:end], spaces=spaces[start:end])
