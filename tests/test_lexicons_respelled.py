@@ -181,7 +181,8 @@ def test_the_shipped_lexicons_are_respelled() -> None:
 
 @pytest.mark.parametrize("index", range(len(shipped())))
 @settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_the_shipped_lexicons_match_as_their_fragments(index: int, data: st.DataObject) -> None:
     lex = shipped()[index]

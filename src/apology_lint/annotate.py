@@ -23,6 +23,7 @@ from spacy.attrs import DEP, IDX, IS_ALPHA, LIKE_NUM, LOWER, TAG
 from .lexicons import FLAGS, Lexicons
 from .models import MessageMeta
 from .parts import Alternative, PartSpec, Use
+from .tokens import Tokens
 
 _NORMALIZE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                             "\u00a0": " ", "\u2032": "'", "\u02bc": "'"})
@@ -51,6 +52,8 @@ _BUT_NEXT = re.compile(
 _OWNERSHIP_IN_CLAUSE = re.compile(
     r"\b(?:our|my)\s+(?:own\s+)?(?:fault|mistake|error|failure|doing)\b|\bon\s+(?:us|me)\b", FLAGS)
 _FIRST_PERSON_SUBJECTS = frozenset({"we", "i"})
+# The verb tags of the English tagger (Penn Treebank), which the rules read.
+_VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _FIRST_PERSON_POSSESSIVES = frozenset({"our", "my"})
 
 _NAME_LINE = re.compile(
@@ -143,8 +146,6 @@ class Analysis:
     # ``search``'s answers, by lexicon name and sentence index.
     _found: dict[tuple[str, int], re.Match[str] | None] = field(
         default_factory=dict, repr=False, compare=False)
-    # The indices of the document's verbs, in order (``verbs``), read on first use.
-    _verbs: list[int] | None = field(default=None, repr=False, compare=False)
 
     # --- helpers the rules share --------------------------------------------------
 
@@ -209,17 +210,12 @@ class Analysis:
         return [s for s in self.sents if not s.quoted and s.text.strip()]
 
     def verbs(self, sent: Sent) -> list[Any]:
-        """The sentence's tokens tagged as verbs (VB…), in order. The tags are read once,
-        as an array: a ``Token`` object for every word, made only to test its tag, cost
-        more than the tests that read the verbs."""
-        if self._verbs is None:
-            tags = self.doc.to_array(TAG).tolist()
-            names = self.doc.vocab.strings
-            verb_tags = {tag for tag in set(tags) if names[tag].startswith("VB")}
-            self._verbs = [i for i, tag in enumerate(tags) if tag in verb_tags]
-        span = sent.span
-        first = bisect_left(self._verbs, span.start)
-        return [span.doc[i] for i in self._verbs[first:bisect_left(self._verbs, span.end)]]
+        """The sentence's tokens tagged as verbs, in order."""
+        return self._verbs.within(sent.span)
+
+    @cached_property
+    def _verbs(self) -> Tokens:
+        return Tokens(self.doc, TAG, _VERB_TAGS)
 
     def search(self, name: str, sent: Sent) -> re.Match[str] | None:
         """``lex.regex(name).search(sent.text)``, made once per sentence: the annotation

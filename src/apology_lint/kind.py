@@ -22,15 +22,12 @@ _NOT_APOLOGY: tuple[Kind, ...] = ("resolution", "update")
 
 
 def _cues(lex: Lexicons, name: str = "kind_cues") -> list[tuple[str, re.Pattern[str]]]:
-    """The ``kind:pattern`` terms of a kind lexicon, compiled once per lexicon set."""
-    cache: dict[str, list[tuple[str, re.Pattern[str]]]] = lex.__dict__.setdefault(
-        "_kind_patterns", {})
-    if name not in cache:
-        cache[name] = []
-        for term in lex.get(name).terms:
-            kind, _, pattern = term.partition(":")
-            cache[name].append((kind, lex.compile(pattern, f"lexicon '{name}'")))
-    return cache[name]
+    """The ``kind:pattern`` terms of a kind lexicon, compiled."""
+    cues = []
+    for term in lex.get(name).terms:
+        kind, _, pattern = term.partition(":")
+        cues.append((kind, lex.filtered(pattern, f"lexicon '{name}'")))
+    return cues
 
 
 def detect_kind(a: Analysis, lex: Lexicons) -> Kind:

@@ -368,7 +368,10 @@ class Lexicons:
         already expanded, by lemma."""
         self.guarded = guarded
         self._lexicons = {name: Lexicon(spec, guarded, forms) for name, spec in specs.items()}
+        # Rule patterns compiled (``compile``) and behind their prefilter (``filtered``),
+        # by pattern and place: detectors ask for theirs again for every message.
         self._compiled: dict[tuple[str, str], re.Pattern[str]] = {}
+        self._filtered: dict[tuple[str, str], re.Pattern[str]] = {}
 
     @classmethod
     def from_folder(cls, folder: Path, extend: dict[str, list[str]] | None = None,
@@ -403,12 +406,19 @@ class Lexicons:
         return self.get(name).words
 
     def compile(self, pattern: str, where: str) -> re.Pattern[str]:
-        """Compile a rule's pattern, expanding ``{lexicon}`` placeholders. Once for each
-        pattern and place: some detectors ask for theirs again for every message."""
+        """Compile a rule's pattern, expanding ``{lexicon}`` placeholders."""
         key = (pattern, where)
         if key not in self._compiled:
             self._compiled[key] = self._expand_and_compile(pattern, where)
         return self._compiled[key]
+
+    def filtered(self, pattern: str, where: str) -> re.Pattern[str]:
+        """``compile``, behind the pattern's prefilter: for patterns searched sentence by
+        sentence, most of which hold none of the strings every match needs."""
+        key = (pattern, where)
+        if key not in self._filtered:
+            self._filtered[key] = FilteredPattern.wrap(self.compile(pattern, where))
+        return self._filtered[key]
 
     def _expand_and_compile(self, pattern: str, where: str) -> re.Pattern[str]:
         def expand(match: re.Match[str]) -> str:

@@ -17,6 +17,7 @@ from .detectors import Detector, Hit
 from .detectors.lexical import Lexical
 from .models import Evidence, Finding, Kind, Severity
 from .positions import LineIndex, Ranges
+from .prefilter import Prefilter
 from .readers import Document
 from .readers.layer import Layer
 from .readers.offsets import clip
@@ -36,10 +37,16 @@ class Placer:
         self.rules = rules
         self.detectors = detectors
         # The word patterns of every rule, to keep a computed suggestion from proposing
-        # words another rule flags ("for the inconvenience").
-        self._flag_patterns = [(rule_id, pattern) for rule_id, found in detectors.items()
+        # words another rule flags ("for the inconvenience"); each with its prefilter, as
+        # most quotes hold none of a pattern's strings.
+        self._flag_patterns = [(rule_id, pattern, Prefilter.of(pattern))
+                               for rule_id, found in detectors.items()
                                for d in found if isinstance(d, Lexical)
                                for pattern in d.patterns]
+        # Each rule's generic suggestion made one line, when it quotes nothing of the
+        # message: the same for every finding of the rule.
+        self._generic = {rule.id: _one_line(rule.suggestion) for rule in rules.rules
+                         if "{flagged}" not in rule.suggestion}
 
     def place(self, layer: Layer, a: Analysis, kind: Kind, lines: LineIndex) -> list[Finding]:
         """Every rule's findings on one version of the message (``layer``, read as
@@ -121,8 +128,7 @@ class Placer:
         overrides = self.rules.severity_overrides
         severity = base
         suggestion = hit.suggestion
-        if suggestion and any(p.search(quote) for other, p in self._flag_patterns
-                              if other != rule.id for quote in _QUOTED.findall(suggestion)):
+        if suggestion and self._quotes_flagged(rule.id, suggestion):
             suggestion = None  # the rule's generic suggestion says it without those words
         if suggestion:
             suggestion = _with_placeholders(suggestion, placeholders)
@@ -135,11 +141,24 @@ class Placer:
             severity=overrides.get(rule.id, severity),
             dimension=rule.dimension,
             message=rule.message.strip(),
-            suggestion=_one_line((suggestion or rule.suggestion).replace("{flagged}", flagged)),
+            suggestion=self._shown_suggestion(rule, suggestion, flagged),
             span=lines.span(start, end),
             text=lines.text[start:end],
             scope="message" if hit.message_level else "span",
         )
+
+    def _shown_suggestion(self, rule: RuleSpec, suggestion: str | None, flagged: str) -> str:
+        """The computed suggestion, else the rule's generic one with the flagged words."""
+        if not suggestion and rule.id in self._generic:
+            return self._generic[rule.id]
+        return _one_line((suggestion or rule.suggestion).replace("{flagged}", flagged))
+
+    def _quotes_flagged(self, rule_id: str, suggestion: str) -> bool:
+        """Does a quote in the suggestion hold words another rule's patterns flag?"""
+        quotes = _QUOTED.findall(suggestion)
+        return any(p.search(quote) for other, p, prefilter in self._flag_patterns
+                   if other != rule_id for quote in quotes
+                   if prefilter is None or not prefilter.rules_out(quote))
 
 
 _QUOTED = re.compile(r'"([^"]+)"')

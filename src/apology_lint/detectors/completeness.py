@@ -13,18 +13,21 @@ from typing import Any
 
 from ..annotate import Analysis, Sent
 from ..models import Kind
+from ..prefilter import FilteredPattern
 from .base import Hit, message_hit, named
 
 _WORD = re.compile(r"[a-z0-9']+")
 # A feature named by what the client cannot do: "users can't log in", "unable to pay".
-_FEATURE_ACTION = re.compile(
+# (This pattern and _RECOVERED first ask a prefilter, as the lexicons' do: most sentences
+# hold none of the strings every match needs.)
+_FEATURE_ACTION = FilteredPattern.wrap(re.compile(
     r"\b(?:cannot|can't|couldn't|could\s+not|unable\s+to|not\s+able\s+to|fail(?:s|ed|ing)?\s+to)\s+"
-    r"(?!(?:be|get|do|have|make|work)\b)[a-z]+", re.IGNORECASE)
+    r"(?!(?:be|get|do|have|make|work)\b)[a-z]+", re.IGNORECASE))
 _COUNTS = re.compile(r"\d")
 # A later update describes the state that came back: "Gradebook is loading normally again".
-_RECOVERED = re.compile(
+_RECOVERED = FilteredPattern.wrap(re.compile(
     r"\b(?:normally|restored|recovered|back\s+(?:up|online|to\s+normal)|working\s+again)\b",
-    re.IGNORECASE)
+    re.IGNORECASE))
 
 
 def _component(a: Analysis, sent: Sent) -> bool:
@@ -85,7 +88,8 @@ def content_less_update(a: Analysis, kind: Kind, params: dict[str, Any]) -> list
     words = _words(" ".join(s.text for s in a.sentences()))
     stock = _stock_words(tuple(a.lex.get("stock_updates").terms))
     if len(words) >= 3 and any(
-            sum(w in template for w in words) / len(words) >= overlap for template in stock):
+            sum(map(template.__contains__, words)) / len(words) >= overlap
+            for template in stock):
         return [message_hit(a)]
     news = (a.times or _COUNTS.search(a.text) or a.current_action or a.known_unknown
             or a.guidance or a.next_update

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
 from ..annotate import Analysis, Sent
@@ -18,6 +19,11 @@ class Lexical:
         self.patterns = [lex.compile(p, f"{where}: patterns") for p in spec.patterns]
         # Each pattern with its prefilter (None: always searched), built once.
         self._filtered = [(p, Prefilter.of(p)) for p in self.patterns]
+        # All their strings, when every pattern has a prefilter: a message holding none of
+        # them is ruled out by one check (``_possible``).
+        prefilters = [f for _, f in self._filtered if f is not None]
+        self._any = (Prefilter(frozenset().union(*(f.literals for f in prefilters)))
+                     if len(prefilters) == len(self._filtered) else None)
         self.unless = [lex.compile(p, f"{where}: unless_sentence") for p in spec.unless_sentence]
         self.escalate = [
             lex.compile(p, f"{where}: escalate_if_sentence") for p in spec.escalate_if_sentence
@@ -38,6 +44,9 @@ class Lexical:
 
     def run(self, a: Analysis, kind: Kind) -> list[Hit]:
         hits: list[Hit] = []
+        possible = self._possible(a.text)
+        if not possible:
+            return hits  # no sentence can match: the conditions below are never read
         taken = Taken()  # the spans of ``hits``
         near: list[int] | None = None  # the sentences of the ``unless_near`` facts, sorted
         lacking = self.escalate_unless_present is not None and not marks_for(
@@ -51,7 +60,7 @@ class Lexical:
             # conditions below need not be read at all. A pattern its prefilter rules out
             # would find nothing, so ``found`` is the same without it.
             lowered = ascii_lower(sent.text)
-            found = [m for pattern, prefilter in self._filtered
+            found = [m for pattern, prefilter in possible
                      if prefilter is None or lowered is None or not prefilter.absent(lowered)
                      for m in pattern.finditer(sent.text)]
             if not found:
@@ -83,6 +92,19 @@ class Lexical:
                 taken.add(start, end)
                 hits.append(Hit(start, end, level=level))
         return hits
+
+    def _possible(self, text: str) -> list[tuple[re.Pattern[str], Prefilter | None]]:
+        """The patterns that may match some sentence of ``text``: a sentence is a slice of
+        the message, so a string a prefilter finds nowhere in the lower-cased message is
+        in none of its sentences, and there the pattern finds nothing. Most messages hold
+        none of a rule's strings, and then no sentence need be read."""
+        lowered = ascii_lower(text)
+        if lowered is None:
+            return self._filtered
+        if self._any is not None and self._any.absent(lowered):
+            return []
+        return [(pattern, prefilter) for pattern, prefilter in self._filtered
+                if prefilter is None or not prefilter.absent(lowered)]
 
     def _name_qualifies(self, a: Analysis, start: int, end: int) -> bool:
         """The match ends in a proper name that modifies a later noun, which is not one

@@ -8,35 +8,45 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Any
+
+from spacy.attrs import DEP, LOWER, TAG
 
 from ..annotate import Analysis, Sent
 from ..dictionary import is_english_word
+from ..lexicons import Lexicons
 from ..models import Kind
+from ..prefilter import FilteredPattern
 from ..rewrites import active_with_we, capitalize, drop_span, phrase_start, split_at
+from ..tokens import Tokens
 from .base import Hit, Level, Taken, message_hit, named
 
 # "because your key had expired": the client as the cause. "after you" and "as you" are
 # usually about time, and "because your delivery was late" is about the harm, so the
-# clause must also describe a fault on the client's side.
-_SECOND_PERSON_CAUSE = re.compile(
+# clause must also describe a fault on the client's side. (These patterns, like the
+# lexicons', first ask a prefilter whether the sentence holds a string every match needs:
+# most sentences do not, and that is much cheaper than the search.)
+_SECOND_PERSON_CAUSE = FilteredPattern.wrap(re.compile(
     r"\b(?:because|due\s+to|caused\s+by)\s+(?:of\s+)?(?:you|your)\b[^.;!?]{0,60}?\b(?:"
     r"expired|wrong|incorrect|invalid|outdated|old|didn't|did\s+not|hadn't|had\s+not|failed|"
     r"forgot|never|missed|misconfigured|entered|used|disabled|deleted|ignored|chose|skipped)\b",
-    re.IGNORECASE)
-_YOU_FAULT = re.compile(
+    re.IGNORECASE))
+_YOU_FAULT = FilteredPattern.wrap(re.compile(
     r"\byou(?:r\s+(?:team|staff|users|admin|administrator|developers?|IT\s+team))?\s+"
     r"(?:had\s+)?(?:failed\s+to|forgot|neglected|ignored|didn't|did\s+not|never|misconfigured|"
     r"entered|used|uploaded|chose|selected|set|typed|clicked|missed|overlooked|disabled|deleted)\b",
-    re.IGNORECASE)
+    re.IGNORECASE))
 _INSTRUCTION = re.compile(
     r"^\W*(?:if|when|once|to|please|you\s+can|you(?:'ll|\s+will)|you\s+may|you\s+might)\b",
     re.IGNORECASE)
-_SCOPE_SUBJECT = re.compile(
+_SCOPE_SUBJECT = FilteredPattern.wrap(re.compile(
     r"\bonly\s+(?:the\s+)?(?:[A-Z]{2,}|[A-Z][a-z]+|customers|users|accounts|clients|stores|"
-    r"orders|requests|logins|payments|workspaces|sso|the\s+\w+\s+(?:region|plan|cluster|tier))\b")
+    r"orders|requests|logins|payments|workspaces|sso|the\s+\w+\s+(?:region|plan|cluster|tier))\b"))
 _NUMBER = re.compile(r"\d")
 _NO_SUBJECT = re.compile(r"\W*(?:no|none|nothing|neither)\b", re.IGNORECASE)
+_PAST_PARTICIPLE = frozenset({"VBN"})
+_SUBJECT = frozenset({"nsubj"})
 
 
 # --- ownership -------------------------------------------------------------------------
@@ -80,11 +90,12 @@ def _agentless_passives(a: Analysis) -> list[Any]:
     # ``a.near(a.ownership, sent)`` and an ownership sentence just before, as a set: both
     # scans of every ownership mark for every sentence made a long message quadratic.
     owned = {m.sent for m in a.ownership}
+    participles = Tokens(a.doc, TAG, _PAST_PARTICIPLE)
     for sent in a.sentences():
         if owned.intersection((sent.index - 1, sent.index, sent.index + 1)):
             continue
-        for tok in sent.span:
-            if tok.tag_ != "VBN" or not any(c.dep_ == "nsubjpass" for c in tok.children):
+        for tok in participles.within(sent.span):
+            if not any(c.dep_ == "nsubjpass" for c in tok.children):
                 continue
             if any(c.dep_ == "agent" for c in tok.children):
                 continue
@@ -122,14 +133,13 @@ def agentless_fault(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit
 @named("impersonal_voice")
 def impersonal_voice(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """The company or "the team" apologizes, or no first-person subject at all."""
+    personal = a.lex.words("personal_subjects")
+    verbs = Tokens(a.doc, LOWER, a.lex.words("apology_verbs"))
     hits = []
     for sent in a.sentences():
-        for tok in sent.span:
-            if tok.lower_ not in ("apologizes", "apologises", "apologize", "apologise",
-                                  "regrets", "regret", "apologized", "apologised", "regretted"):
-                continue
+        for tok in verbs.within(sent.span):
             subjects = [c for c in tok.children if c.dep_ == "nsubj"]
-            if subjects and subjects[0].lower_ not in ("we", "i", "you", "they", "who"):
+            if subjects and subjects[0].lower_ not in personal:
                 subject = subjects[0]
                 hits.append(Hit(subject.left_edge.idx, tok.idx + len(tok)))
     if not hits and a.sentences() and not a.first_person_subject and a.word_count >= 6:
@@ -158,6 +168,7 @@ def blame_third_party(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[H
     third = lex.regex("third_parties")
     causal = lex.regex("causal_cues")
     failure_verbs = lex.words("failure_verbs")
+    subjects = Tokens(a.doc, DEP, _SUBJECT)
     hits = []
     for sent in a.sentences():
         if _owned_nearby(a, sent):
@@ -170,8 +181,8 @@ def blame_third_party(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[H
                 hits.append(Hit(start, sent.start + cue.end() + m.end()))
                 break
         else:
-            for tok in sent.span:
-                if tok.dep_ != "nsubj" or tok.head.lower_ not in failure_verbs:
+            for tok in subjects.within(sent.span):
+                if tok.head.lower_ not in failure_verbs:
                     continue
                 phrase = a.text[tok.left_edge.idx: tok.idx + len(tok)]
                 if third.search(phrase) and not any(c.dep_ == "neg" for c in tok.head.children):
@@ -185,7 +196,7 @@ def blame_third_party(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[H
 @named("blame_client")
 def blame_client(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """The client as the cause: "because your API key had expired", "user error"."""
-    phrases = [a.lex.compile(p, "blame-client") for p in params.get("phrases", [])]
+    phrases = [a.lex.filtered(p, "blame-client") for p in params.get("phrases", [])]
     hits = []
     for sent in a.sentences():
         text = sent.text
@@ -212,7 +223,7 @@ def blame_client(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
 def apology_pivot(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """"Sorry, but…": the clause after the apology takes it back."""
     remedy = a.lex.regex("remedy_terms")
-    escalate = [a.lex.compile(p, "apology-but") for p in params.get("escalate_if", [])]
+    escalate = [a.lex.filtered(p, "apology-but") for p in params.get("escalate_if", [])]
     hits = []
     for ap in a.apologies:
         if ap.pivot is None:
@@ -282,7 +293,7 @@ def _without_condition(sentence: str) -> str | None:
 
 @named("sorry_you_feel")
 def sorry_you_feel(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
-    phrases = [a.lex.compile(p, "sorry-you-feel") for p in params.get("phrases", [])]
+    phrases = [a.lex.filtered(p, "sorry-you-feel") for p in params.get("phrases", [])]
     hits = []
     taken = Taken()  # the spans of ``hits``
     for ap in a.apologies:
@@ -320,6 +331,7 @@ def minimizer(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
             hits.append(Hit(start, end))
 
     effects = lex.words("minimized_effects")
+    candidates = Tokens(a.doc, LOWER, adjectives | adverbs)
     times = Taken()  # a time or a date is not the number of those affected
     for t in a.times:
         times.add(t.start, t.end)
@@ -334,7 +346,7 @@ def minimizer(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
         for m in quantities.finditer(sent.text):
             if not has_count:
                 add(sent.start + m.start(), sent.start + m.end())
-        for tok in sent.span:
+        for tok in candidates.within(sent.span):
             word = tok.lower_
             if word in adjectives and tok.dep_ in ("amod", "acomp"):
                 target = tok.head if tok.dep_ == "amod" else _acomp_subject(tok)
@@ -434,7 +446,7 @@ def _vague_by_names(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit
         i = bisect_right(time_starts, offset) - 1
         return i >= 0 and offset < a.times[i].end
 
-    unspecific = _unspecific_words(a, params)
+    unspecific = _unspecific_words(a.lex, tuple(params["unspecific"]))
     inability = a.lex.regex(params["inability"])
     for sent in read:
         if sent.quoted or sent.index in contact or _to_the_reader(a, sent):
@@ -462,8 +474,10 @@ def _to_the_reader(a: Analysis, sent: Sent) -> bool:
         first.lower_ == "please" or (first.tag_ == "VB" and first.dep_ == "ROOT"))
 
 
-def _unspecific_words(a: Analysis, params: dict[str, Any]) -> frozenset[str]:
-    return frozenset().union(*(a.lex.words(name) for name in params["unspecific"]))
+@lru_cache(maxsize=8)
+def _unspecific_words(lex: Lexicons, names: tuple[str, ...]) -> frozenset[str]:
+    """The words of the rule's ``unspecific`` lexicons, joined once per rule set."""
+    return frozenset().union(*(lex.words(name) for name in names))
 
 
 _COMPOUND_STEPS = 6
@@ -518,7 +532,7 @@ def _unspecific(word: str, unspecific: frozenset[str]) -> bool:
 def bare_resolution(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """"This incident has been resolved." with no what, when or what remains."""
     min_words = int(params.get("min_words", 15))
-    recovery = a.lex.compile(params["recovery"], "bare-resolution: recovery")
+    recovery = a.lex.filtered(params["recovery"], "bare-resolution: recovery")
     if not a.sentences():
         return []
     has_time = any(a.is_quoted(m.start, m.end) is False for m in a.times)
