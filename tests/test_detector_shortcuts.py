@@ -46,7 +46,7 @@ def lexical_detectors() -> list[Lexical]:
 def pieces() -> list[str]:
     """Every prefilter string of the lexical rules, and the words of the sentences: texts
     made of them hold some rules' strings and not others'."""
-    found = {s for d in lexical_detectors() for _, f in d._filtered if f is not None
+    found = {s for d in lexical_detectors() for _, f in d.filtered if f is not None
              for s in f.literals}
     return sorted(found | {w for s in SENTENCES for w in s.split()})
 
@@ -77,7 +77,7 @@ def test_a_pattern_ruled_out_for_the_message_matches_no_part_of_it(
 def test_a_rule_without_strings_in_the_message_passes_over_it() -> None:
     a_rule = next(d for d in lexical_detectors() if d._any is not None)
     assert a_rule._possible("") == []
-    assert a_rule._possible("\u00e9" + " " * 3) == a_rule._filtered  # not ASCII: all
+    assert a_rule._possible("\u00e9" + " " * 3) == a_rule.filtered  # not ASCII: all
 
 
 def test_tokens_are_those_the_plain_walk_finds() -> None:

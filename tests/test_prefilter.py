@@ -249,7 +249,7 @@ def test_lexical_rules_have_prefilters() -> None:
     lex = lexicons()
     detectors = [Lexical(d, lex, rule.id) for rule in load_rule_files(builtin_rules_dir())
                  for d in rule.detectors if isinstance(d, LexicalDetector)]
-    pairs = [pair for d in detectors for pair in d._filtered]
+    pairs = [pair for d in detectors for pair in d.filtered]
     assert [p for p, _ in pairs] == [p for d in detectors for p in d.patterns]
     assert sum(f is not None for _, f in pairs) > len(pairs) // 2
 

@@ -17,7 +17,6 @@ from .detectors import Detector, Hit
 from .detectors.lexical import Lexical
 from .models import Evidence, Finding, Kind, Severity
 from .positions import LineIndex, Ranges
-from .prefilter import Prefilter
 from .readers import Document
 from .readers.layer import Layer
 from .readers.offsets import clip
@@ -39,10 +38,10 @@ class Placer:
         # The word patterns of every rule, to keep a computed suggestion from proposing
         # words another rule flags ("for the inconvenience"); each with its prefilter, as
         # most quotes hold none of a pattern's strings.
-        self._flag_patterns = [(rule_id, pattern, Prefilter.of(pattern))
+        self._flag_patterns = [(rule_id, pattern, prefilter)
                                for rule_id, found in detectors.items()
                                for d in found if isinstance(d, Lexical)
-                               for pattern in d.patterns]
+                               for pattern, prefilter in d.filtered]
         # Each rule's generic suggestion made one line, when it quotes nothing of the
         # message: the same for every finding of the rule.
         self._generic = {rule.id: _one_line(rule.suggestion) for rule in rules.rules

@@ -18,12 +18,12 @@ class Lexical:
     def __init__(self, spec: LexicalDetector, lex: Lexicons, where: str) -> None:
         self.patterns = [lex.compile(p, f"{where}: patterns") for p in spec.patterns]
         # Each pattern with its prefilter (None: always searched), built once.
-        self._filtered = [(p, Prefilter.of(p)) for p in self.patterns]
+        self.filtered = [(p, Prefilter.of(p)) for p in self.patterns]
         # All their strings, when every pattern has a prefilter: a message holding none of
         # them is ruled out by one check (``_possible``).
-        prefilters = [f for _, f in self._filtered if f is not None]
+        prefilters = [f for _, f in self.filtered if f is not None]
         self._any = (Prefilter(frozenset().union(*(f.literals for f in prefilters)))
-                     if len(prefilters) == len(self._filtered) else None)
+                     if len(prefilters) == len(self.filtered) else None)
         self.unless = [lex.compile(p, f"{where}: unless_sentence") for p in spec.unless_sentence]
         self.escalate = [
             lex.compile(p, f"{where}: escalate_if_sentence") for p in spec.escalate_if_sentence
@@ -100,10 +100,10 @@ class Lexical:
         none of a rule's strings, and then no sentence need be read."""
         lowered = ascii_lower(text)
         if lowered is None:
-            return self._filtered
+            return self.filtered
         if self._any is not None and self._any.absent(lowered):
             return []
-        return [(pattern, prefilter) for pattern, prefilter in self._filtered
+        return [(pattern, prefilter) for pattern, prefilter in self.filtered
                 if prefilter is None or not prefilter.absent(lowered)]
 
     def _name_qualifies(self, a: Analysis, start: int, end: int) -> bool:
