@@ -136,7 +136,7 @@ def _blas_ops() -> Any:
     spin on matrices this small, costing more than they save, and a forked worker
     already has a core of its own."""
     from thinc.api import NumpyOps, Ops
-    from threadpoolctl import ThreadpoolController
+    from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
     one_thread = ThreadpoolController()
 
