@@ -5,6 +5,7 @@ the trained kind model (``parts_model.py``) when the pipeline has it, else cue p
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from .annotate import Analysis
@@ -21,13 +22,12 @@ _TIE_ORDER: tuple[Kind, ...] = ("apology", "resolution", "update")
 _NOT_APOLOGY: tuple[Kind, ...] = ("resolution", "update")
 
 
-def _cues(lex: Lexicons, name: str = "kind_cues") -> list[tuple[str, re.Pattern[str]]]:
-    """The ``kind:pattern`` terms of a kind lexicon, compiled."""
-    cues = []
-    for term in lex.get(name).terms:
-        kind, _, pattern = term.partition(":")
-        cues.append((kind, lex.filtered(pattern, f"lexicon '{name}'")))
-    return cues
+@lru_cache(maxsize=8)
+def _cues(lex: Lexicons, name: str = "kind_cues") -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The ``kind:pattern`` terms of a kind lexicon, compiled; read once per lexicon set,
+    since every message without a given kind asks for them."""
+    return tuple((kind, lex.filtered(pattern, f"lexicon '{name}'"))
+                 for kind, _, pattern in (term.partition(":") for term in lex.get(name).terms))
 
 
 def detect_kind(a: Analysis, lex: Lexicons) -> Kind:
