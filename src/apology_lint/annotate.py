@@ -23,6 +23,7 @@ from spacy.attrs import DEP, IDX, IS_ALPHA, LIKE_NUM, LOWER, TAG
 from .lexicons import FLAGS, Lexicons
 from .models import MessageMeta
 from .parts import Alternative, PartSpec, Use
+from .prefilter import absent_from, ascii_lower
 from .tokens import Tokens
 
 _NORMALIZE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
@@ -146,6 +147,8 @@ class Analysis:
     # ``search``'s answers, by lexicon name and sentence index.
     _found: dict[tuple[str, int], re.Match[str] | None] = field(
         default_factory=dict, repr=False, compare=False)
+    # ``possible``'s answers, by lexicon name.
+    _possible: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     # --- helpers the rules share --------------------------------------------------
 
@@ -223,8 +226,21 @@ class Analysis:
         sentences, and a lexicon's pattern takes longer than anything else they do."""
         key = (name, sent.index)
         if key not in self._found:
-            self._found[key] = self.lex.regex(name).search(sent.text)
+            self._found[key] = (self.lex.regex(name).search(sent.text)
+                                if self.possible(name) else None)
         return self._found[key]
+
+    def possible(self, name: str) -> bool:
+        """Can lexicon ``name`` match anywhere in the message? Asked once per message:
+        a sentence is a slice of the text, so a lexicon its prefilter rules out of the
+        whole text matches no sentence, and most messages hold few lexicons' strings."""
+        if name not in self._possible:
+            self._possible[name] = not absent_from(self.lex.regex(name), self._lowered)
+        return self._possible[name]
+
+    @cached_property
+    def _lowered(self) -> str | None:
+        return ascii_lower(self.text)
 
 
 def normalize(text: str) -> str:
@@ -263,8 +279,14 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
              if (use or part.use) != "model" or name in included}
     # Each lexicon-found part's alternatives and where its sentences go, looked up once
     # for the message rather than for every sentence.
-    finders = [(a.marks(name), part.finder.sentences) for name, part in ruled.items()
-               if part.finder is not None and part.finder.sentences]
+    # An alternative needing a lexicon the message cannot match holds in no sentence.
+    finders = []
+    for name, part in ruled.items():
+        if part.finder is not None and part.finder.sentences:
+            marks = a.marks(name)
+            alternatives = [alt for alt in part.finder.sentences if all(map(a.possible, alt.all))]
+            if alternatives:
+                finders.append((marks, alternatives))
     for sent in a.sentences():
         _sentence_facts(a, sent, finders, codes)
     a.times = [m for m in _marks(a, lex.regex("time_expressions"))

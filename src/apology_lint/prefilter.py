@@ -183,6 +183,14 @@ class Prefilter:
         return lowered is not None and self.absent(lowered)
 
 
+def absent_from(pattern: re.Pattern[str], lowered: str | None) -> bool:
+    """``pattern`` cannot match the text ``lowered`` was made from (``ascii_lower``), nor
+    any slice of it: a slice of a text lacking a string lacks it too. Only a pattern with
+    a prefilter (``FilteredPattern``) is ever ruled out."""
+    return (lowered is not None and isinstance(pattern, FilteredPattern)
+            and pattern._filter.absent(lowered))
+
+
 # The last text ``ascii_lower`` read, and its answer: one sentence is searched by many
 # patterns in a row. Held by reference, so an identical object is the same text; one
 # tuple, replaced whole, so threads never see a text with another's answer.
