@@ -238,6 +238,11 @@ class Analysis:
             self._possible[name] = not absent_from(self.lex.regex(name), self._lowered)
         return self._possible[name]
 
+    def matchable(self, patterns: list[re.Pattern[str]]) -> list[re.Pattern[str]]:
+        """The patterns that can match somewhere in the message (as ``possible``): the
+        others match none of its sentences."""
+        return [p for p in patterns if not absent_from(p, self._lowered)]
+
     @cached_property
     def _lowered(self) -> str | None:
         return ascii_lower(self.text)

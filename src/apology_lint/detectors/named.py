@@ -196,7 +196,7 @@ def blame_third_party(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[H
 @named("blame_client")
 def blame_client(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
     """The client as the cause: "because your API key had expired", "user error"."""
-    phrases = [a.lex.filtered(p, "blame-client") for p in params.get("phrases", [])]
+    phrases = a.matchable([a.lex.filtered(p, "blame-client") for p in params.get("phrases", [])])
     hits = []
     for sent in a.sentences():
         text = sent.text
@@ -293,7 +293,8 @@ def _without_condition(sentence: str) -> str | None:
 
 @named("sorry_you_feel")
 def sorry_you_feel(a: Analysis, kind: Kind, params: dict[str, Any]) -> list[Hit]:
-    phrases = [a.lex.filtered(p, "sorry-you-feel") for p in params.get("phrases", [])]
+    phrases = a.matchable([a.lex.filtered(p, "sorry-you-feel")
+                           for p in params.get("phrases", [])])
     hits = []
     taken = Taken()  # the spans of ``hits``
     for ap in a.apologies:
