@@ -46,6 +46,9 @@ class Placer:
         # message: the same for every finding of the rule.
         self._generic = {rule.id: _one_line(rule.suggestion) for rule in rules.rules
                          if "{flagged}" not in rule.suggestion}
+        # ``_quotes_flagged``'s answers: computed suggestions repeat across messages (a
+        # hundred distinct in thousands of findings), each checked against every pattern.
+        self._flagged: dict[tuple[str, str], bool] = {}
 
     def place(self, layer: Layer, a: Analysis, kind: Kind, lines: LineIndex) -> list[Finding]:
         """Every rule's findings on one version of the message (``layer``, read as
@@ -154,13 +157,22 @@ class Placer:
 
     def _quotes_flagged(self, rule_id: str, suggestion: str) -> bool:
         """Does a quote in the suggestion hold words another rule's patterns flag?"""
-        quotes = _QUOTED.findall(suggestion)
-        return any(p.search(quote) for other, p, prefilter in self._flag_patterns
-                   if other != rule_id for quote in quotes
-                   if prefilter is None or not prefilter.rules_out(quote))
+        key = (rule_id, suggestion)
+        found = self._flagged.get(key)
+        if found is None:
+            if len(self._flagged) >= _MAX_FLAGGED:
+                self._flagged.clear()
+            quotes = _QUOTED.findall(suggestion)
+            found = self._flagged[key] = any(
+                p.search(quote) for other, p, prefilter in self._flag_patterns
+                if other != rule_id for quote in quotes
+                if prefilter is None or not prefilter.rules_out(quote))
+        return found
 
 
 _QUOTED = re.compile(r'"([^"]+)"')
+# Suggestions remembered by ``_quotes_flagged``, at most (a long-running server's memory).
+_MAX_FLAGGED = 4096
 
 
 def _placeholders(layer: Layer, source: str) -> dict[str, str | None]:
