@@ -56,6 +56,10 @@ _FIRST_PERSON_SUBJECTS = frozenset({"we", "i"})
 # The verb tags of the English tagger (Penn Treebank), which the rules read.
 _VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 _FIRST_PERSON_POSSESSIVES = frozenset({"our", "my"})
+_FIRST_PERSON_OBJECTS = frozenset({"us", "me"})
+# Every first-person word the ownership tests read: a sentence without one owns nothing
+# by its parse.
+_FIRST_PERSON = _FIRST_PERSON_SUBJECTS | _FIRST_PERSON_POSSESSIVES | _FIRST_PERSON_OBJECTS
 
 _NAME_LINE = re.compile(
     r"^\W*(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019.-]+|[A-Z]\.)(?:\s+(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019.-]+|[A-Z]\.|de|van|von|da|di|le|la)){0,3}\W*$")
@@ -219,6 +223,11 @@ class Analysis:
     @cached_property
     def _verbs(self) -> Tokens:
         return Tokens(self.doc, TAG, _VERB_TAGS)
+
+    @cached_property
+    def first_person(self) -> Tokens:
+        """The first-person words ("we", "our", "us"...) the ownership tests read."""
+        return Tokens(self.doc, LOWER, _FIRST_PERSON)
 
     def search(self, name: str, sent: Sent) -> re.Match[str] | None:
         """``lex.regex(name).search(sent.text)``, made once per sentence: the annotation
@@ -596,7 +605,8 @@ def _clause_target(verb: Any, lex: Lexicons) -> Target:
         return "act"
     agents = [c for c in verb.children if c.dep_ == "agent"]
     for agent in agents:
-        if any(g.lower_ in ("us", "me") or _has_first_person_poss(g) for g in agent.children):
+        if any(g.lower_ in _FIRST_PERSON_OBJECTS or _has_first_person_poss(g)
+               for g in agent.children):
             return "act"
     if subject is not None and subject.lower_ == "you":
         comps = [c.lower_ for c in verb.children if c.dep_ in ("acomp", "oprd")]
@@ -682,6 +692,10 @@ def _owns(a: Analysis, sent: Sent) -> bool:
     for m in lex.regex("ownership_phrases").finditer(sent.text):
         if not a.negated_before(sent, sent.start + m.start()):
             return True
+    # Each test below needs a first-person word of the sentence's parse tree (a subject,
+    # its possessive, an agent's object), and a parse tree never leaves its sentence.
+    if not a.first_person.within(sent.span):
+        return False
     omission = lex.words("omission_verbs")
     third = lex.words("third_parties")
     causal = a.search("causal_cues", sent)
@@ -694,7 +708,7 @@ def _owns(a: Analysis, sent: Sent) -> bool:
         if subject.dep_ == "nsubjpass":
             if _fault_verb(a, tok) and any(
                     c.dep_ == "agent" and any(
-                        g.lower_ in ("us", "me") or _has_first_person_poss(g)
+                        g.lower_ in _FIRST_PERSON_OBJECTS or _has_first_person_poss(g)
                         for g in c.children)
                     for c in tok.children):
                 return True
