@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import pickle
 import re
+import subprocess
 import sys
+import textwrap
 from functools import cache
 
 import pytest
@@ -20,9 +22,17 @@ from hypothesis import strategies as st
 
 from apology_lint.detectors.lexical import Lexical
 from apology_lint.lexicons import FLAGS, GuardedPattern, Lexicons
-from apology_lint.prefilter import FilteredPattern, Prefilter, ascii_lower, required
+from apology_lint.prefilter import (
+    FilteredPattern,
+    Prefilter,
+    ascii_lower,
+    derive,
+    required,
+    table_key,
+)
 from apology_lint.resources import builtin_rules_dir
 from apology_lint.rulespec import LexicalDetector, load_rule_files
+from apology_lint.tables import prefilter_sets
 
 # Characters Python's IGNORECASE matches to an ASCII letter (long s, Kelvin sign, dotted
 # and dotless i), and a few other non-ASCII ones.
@@ -218,6 +228,52 @@ def test_filtered_pattern_answers_as_the_pattern() -> None:
 def _same(a: re.Match[str] | None, b: re.Match[str] | None) -> bool:
     return (a is None and b is None) or (a is not None and b is not None
                                          and a.span() == b.span())
+
+
+# --- the shipped table (tables/prefilters.tsv) ------------------------------------------
+
+
+def test_the_shipped_sets_are_the_derived_ones() -> None:
+    """Each shipped pattern the table holds gets from it what its parse tree gives."""
+    table = prefilter_sets()
+    held = 0
+    for pattern in shipped():
+        key = table_key(pattern.pattern, pattern.flags)
+        if key in table:
+            held += 1
+            assert table[key] == derive(pattern.pattern, pattern.flags), pattern.pattern[:80]
+            assert required(pattern) == table[key]
+    assert held == len(shipped())
+
+
+def test_a_pattern_the_table_lacks_is_derived() -> None:
+    pattern = re.compile(r"\bone\s+of\s+a\s+kind\s+(?:desk|chair)\b", FLAGS)
+    assert table_key(pattern.pattern, pattern.flags) not in prefilter_sets()
+    assert required(pattern) == frozenset({"kind"})
+
+
+def test_a_first_lint_reads_no_parse_tree() -> None:
+    """In a fresh process, a linter with the built-in rules finds every set it asks for in
+    the table (a parse tree read at start-up is what the table is there to save)."""
+    code = textwrap.dedent("""
+        import apology_lint.prefilter as pf
+        calls = {"required": 0, "derive": 0}
+        def counted(name, inner):
+            def wrapper(*args):
+                calls[name] += 1
+                return inner(*args)
+            return wrapper
+        pf.required = counted("required", pf.required)
+        pf.derive = counted("derive", pf.derive)
+        from apology_lint import Linter
+        Linter().lint("We are sorry: the export failed for two hours after our change.")
+        print(calls["required"], calls["derive"])
+    """)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True).stdout.split()
+    asked, derived = map(int, out)
+    assert asked > 100
+    assert derived == 0, "run: python -m apology_lint.tables.build"
 
 
 def test_a_pattern_without_literals_is_not_wrapped() -> None:

@@ -29,14 +29,25 @@ Why it is exact:
 * The parse is Python's own (``re._parser``, ``sre_parse`` before 3.11), with the
   pattern's flags, so inline flags and verbose mode read as ``re`` reads them; if it
   fails for any reason, the pattern gets no prefilter.
+
+Reading a parse tree costs more at start-up than anything a first lint does but
+compiling, so the sets of the built-in rules' patterns are derived when the package is
+built and shipped (``tables/prefilters.tsv``, ``python -m apology_lint.tables.build``).
+The table is keyed by a hash of the pattern's text and flags: an entry is only ever
+found by the pattern it was derived from, and any other pattern (a user's rule) is read
+here as before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
+
+from .tables import prefilter_sets
 
 if sys.version_info >= (3, 11):
     from re import _parser as _sre_parse
@@ -59,11 +70,48 @@ def required(pattern: re.Pattern[str], source: str | None = None) -> Literals | 
     fewest and longest found; ``None`` when the pattern gives none. ``source``: another
     spelling of the pattern, whose matches are the pattern's own, read instead (a plainer
     one gives longer strings)."""
+    text = source or pattern.pattern
+    key = table_key(text, pattern.flags)
+    if _recording is None:
+        shipped = prefilter_sets()
+        if key in shipped:
+            return shipped[key]
+    found = derive(text, pattern.flags)
+    if _recording is not None:
+        _recording[key] = found
+    return found
+
+
+def derive(text: str, flags: int) -> Literals | None:
+    """``required`` of the pattern ``text`` compiled with ``flags``, read from its parse
+    tree (never from the shipped table)."""
     try:
-        tree = _sre_parse.parse(source or pattern.pattern, pattern.flags)
+        tree = _sre_parse.parse(text, flags)
     except Exception:  # any parser failure: no prefilter, the pattern runs as it is
         return None
     return _sequence(tree)
+
+
+def table_key(text: str, flags: int) -> str:
+    """The key of a pattern's set in the shipped table: a hash of its flags and text."""
+    data = f"{flags}\0{text}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+# While ``recording``: every set ``required`` is asked for, derived, by key.
+_recording: dict[str, Literals | None] | None = None
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, Literals | None]]:
+    """Derive every set asked for (the table unread), and collect them: how the build
+    makes the table."""
+    global _recording
+    _recording = {}
+    try:
+        yield _recording
+    finally:
+        _recording = None
 
 
 def _best(a: Literals | None, b: Literals | None) -> Literals | None:
