@@ -14,6 +14,9 @@ from apology_lint.annotate import (
     Analysis,
     _explains,
     _mechanism,
+    _owning_phrase,
+    _owns,
+    _owns_by_parse,
     _unquoted,
     annotate,
     normalize,
@@ -33,6 +36,11 @@ _PIECES = [
 ]
 _TEXTS = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map(
     lambda pieces: normalize(" ".join(pieces)))
+# The same with line breaks and blank lines between the pieces (white-space tokens).
+_GAPS = [" ", "\n", "\n\n", "\n \n"]
+_LINES = st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GAPS)),
+                  min_size=1, max_size=8).map(
+    lambda pairs: normalize("".join(piece + gap for piece, gap in pairs)))
 
 
 def _analysis(linter: Linter, text: str) -> Analysis:
@@ -91,3 +99,38 @@ def test_the_parts_model_reads_each_sentence_as_its_own_document(
         assert [t.text for t in piece] == [t.text for t in plain]
         assert [t.whitespace_ for t in piece] == [t.whitespace_ for t in plain]
         assert (piece.tensor == plain.tensor).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=_LINES)
+def test_the_sentence_bounds_are_those_of_doc_sents(linter: Linter, text: str) -> None:
+    doc = linter.nlp(text)
+    assert _sentence_bounds(doc) == [(s.start, s.end) for s in doc.sents
+                                     if not all(t.is_space for t in s)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_TEXTS)
+def test_a_lexicon_is_searched_as_its_pattern_in_each_sentence(
+        linter: Linter, text: str) -> None:
+    """``search`` skips the lexicons the whole message cannot match: what it answers is
+    still the pattern's own search of the sentence."""
+    a = _analysis(linter, text)
+    for name in a.lex.names():
+        pattern = a.lex.regex(name)
+        for sent in a.sentences():
+            found, plain = a.search(name, sent), pattern.search(sent.text)
+            assert (found and found.span()) == (plain and plain.span()), (name, sent.text)
+            if not a.possible(name) or not a.matchable([pattern]):
+                assert plain is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_TEXTS)
+def test_ownership_is_read_as_without_the_first_person_shortcut(
+        linter: Linter, text: str) -> None:
+    """``_owns`` passes over the verbs of a sentence without a first-person word: the
+    answers are those of reading every sentence's verbs."""
+    a = _analysis(linter, text)
+    for sent in a.sentences():
+        assert _owns(a, sent) == (_owning_phrase(a, sent) or _owns_by_parse(a, sent))

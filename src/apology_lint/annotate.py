@@ -688,14 +688,23 @@ def _negated_verb(verb: Any) -> bool:
 
 
 def _owns(a: Analysis, sent: Sent) -> bool:
+    if _owning_phrase(a, sent):
+        return True
+    # Each test of the parse needs a first-person word of the sentence's parse tree (a
+    # subject, its possessive, an agent's object), and a parse tree never leaves its
+    # sentence: without one, the verbs need not be read.
+    return bool(a.first_person.within(sent.span)) and _owns_by_parse(a, sent)
+
+
+def _owning_phrase(a: Analysis, sent: Sent) -> bool:
+    """An ownership phrase ("our mistake", "we take responsibility"), not negated."""
+    return any(not a.negated_before(sent, sent.start + m.start())
+               for m in a.lex.regex("ownership_phrases").finditer(sent.text))
+
+
+def _owns_by_parse(a: Analysis, sent: Sent) -> bool:
+    """A verb of the sentence whose subject is the writer and that says a fault."""
     lex = a.lex
-    for m in lex.regex("ownership_phrases").finditer(sent.text):
-        if not a.negated_before(sent, sent.start + m.start()):
-            return True
-    # Each test below needs a first-person word of the sentence's parse tree (a subject,
-    # its possessive, an agent's object), and a parse tree never leaves its sentence.
-    if not a.first_person.within(sent.span):
-        return False
     omission = lex.words("omission_verbs")
     third = lex.words("third_parties")
     causal = a.search("causal_cues", sent)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import ORTH, SPACY
+from spacy.attrs import IS_SPACE, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.pipeline.textcat import TextCategorizer
 from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
@@ -132,11 +132,18 @@ def _sentence_docs(doc: Doc, spans: list[tuple[int, int]]) -> Iterator[Doc]:
 
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """The ``[start, end)`` of each sentence ``doc.sents`` gives that holds a word other
+    than white space. Read as arrays, as ``doc.sents`` cuts them (before each token whose
+    ``sent_start`` is 1): a ``Token`` object for every word cost more than the rest."""
     if len(doc) == 0:
         return []
     if not doc.has_annotation("SENT_START"):
         return [(0, len(doc))]
-    return [(s.start, s.end) for s in doc.sents if not all(t.is_space for t in s)]
+    if "sents" in doc.user_hooks:  # sentences of the document's own making
+        return [(s.start, s.end) for s in doc.sents if not all(t.is_space for t in s)]
+    starts, spaces = doc.to_array([SENT_START, IS_SPACE]).T.tolist()
+    cuts = [0, *(i for i in range(1, len(doc)) if starts[i] == 1), len(doc)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if not all(spaces[a:b])]
 
 
 @Language.factory(
