@@ -275,10 +275,11 @@ def main() -> None:
                     *lint[:-1], "jsonl", str(folder)]
             big = work / "big" / "five-mb.txt"
             big.parent.mkdir()
-            body, n = [], 0
-            while sum(len(t) + 2 for t in body) < 5 * 1024 * 1024:
-                body.append(texts[n % len(texts)])
-                n += 1
+            body: list[str] = []
+            size = 0  # of the joined text so far, counting a separator after each
+            while size < 5 * 1024 * 1024:
+                body.append(texts[len(body) % len(texts)])
+                size += len(body[-1]) + 2
             big.write_text("\n\n".join(body), encoding="utf-8")
             scaling["apology-lint, one 5 MB message"] = [*lint, str(big)]
             # One run each: the 8x run alone takes minutes.
