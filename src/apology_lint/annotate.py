@@ -292,8 +292,8 @@ def annotate(text: str, doc: Any, lex: Lexicons, meta: MessageMeta | None = None
     ruled = {name: part for name, part in registry.items()
              if (use or part.use) != "model" or name in included}
     # Each lexicon-found part's alternatives and where its sentences go, looked up once
-    # for the message rather than for every sentence.
-    # An alternative needing a lexicon the message cannot match holds in no sentence.
+    # for the message rather than for every sentence; an alternative needing a lexicon
+    # the message cannot match holds in no sentence, and is left out.
     finders = []
     for name, part in ruled.items():
         if part.finder is not None and part.finder.sentences:
